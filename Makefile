@@ -1,0 +1,39 @@
+# Palaver. `make demo` runs the platform with a demo site; `make test` runs the whole suite.
+# With DATABASE_URL / REDIS_URL unset both use an embedded PostgreSQL and Redis under .data/.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format browser services-stop bench bench-tenants clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) bin/demo.py
+
+test: $(STAMP) browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+browser:
+	@bash bin/ensure-chromium
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+services-stop: $(STAMP)
+	cd platform && ../$(PY) -m palaver.devservices stop
+
+clean: services-stop
+	rm -rf .data staticfiles

@@ -1,0 +1,20 @@
+"""gunicorn settings for the request/response app (sync workers; see docs/performance.md)."""
+
+import multiprocessing
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
+
+wsgi_app = "palaver.wsgi:application"
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+worker_class = "sync"
+# Comment reads are short; a slow client should not pin a worker for long.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+keepalive = 5
+max_requests = 10000
+max_requests_jitter = 1000
+accesslog = os.environ.get("ACCESS_LOG", None)
+errorlog = "-"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EmbedConfig(AppConfig):
+    name = "embed"
+    verbose_name = "Comments"

@@ -1,0 +1,208 @@
+"""Palaver settings. Everything deployment-specific comes from the environment.
+
+See .env.example for the variables. With DATABASE_URL / REDIS_URL unset, an embedded
+PostgreSQL and Redis are started under the data folder (see palaver.devservices).
+"""
+
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from palaver import devservices
+from palaver.env import envbool, envint, envlist, envsecret, envstr
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+DEBUG = envbool("DEBUG", False)
+PLATFORM_DOMAIN = envstr("PLATFORM_DOMAIN", "localhost").lower()
+PLATFORM_NAME = envstr("PLATFORM_NAME", "Palaver")
+# The scheme and port the platform is reached on, used to build links in embed snippets.
+PLATFORM_SCHEME = envstr("PLATFORM_SCHEME", "http" if PLATFORM_DOMAIN == "localhost" else "https")
+PLATFORM_PORT = envint("PLATFORM_PORT", 8000 if PLATFORM_DOMAIN == "localhost" else 0)
+EMBEDDED_SERVICES = not envstr("DATABASE_URL")
+
+
+def _secret_key() -> str:
+    key = envsecret("SECRET_KEY")
+    if not key and EMBEDDED_SERVICES:
+        # Development and demo on the embedded services: a random key kept in the data
+        # folder, so sessions survive restarts and nothing secret is ever committed.
+        path = devservices.data_dir() / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(50))
+            path.chmod(0o600)
+        key = path.read_text().strip()
+    if not key and DEBUG:
+        key = "django-insecure-development-only"
+    insecure = len(key) < 32 or key.startswith("django-insecure") or len(set(key)) < 5
+    if not DEBUG and insecure:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is missing or insecure. With DEBUG off, set SECRET_KEY (or SECRET_KEY_FILE) "
+            "to a random string of at least 32 characters, for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+# Unknown hosts are answered by the tenant middleware with a 404 after a lookup, and custom
+# tenant domains can be added at any time, so host validation lives there by default.
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["*"])
+
+SHARED_APPS = [
+    # `tenants` comes first so its migrate/migrate_schemas commands win over django_tenants'.
+    "tenants",
+    "django_tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "embed",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+# New sites are cloned from this migrated template schema instead of running every
+# migration per signup; `migrate_schemas` keeps it migrated.
+TENANT_BASE_SCHEMA = "tenant_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+# Seconds a host -> tenant lookup is kept in each process's memory.
+TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 30)
+
+MIDDLEWARE = [
+    "tenants.middleware.TenantMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "palaver.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "palaver.urls_public"
+WSGI_APPLICATION = "palaver.wsgi.application"
+ASGI_APPLICATION = "palaver.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "platform" / "palaver" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        devservices.database_url(),
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+
+REDIS_URL = devservices.redis_url()
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Every key carries the current schema, so tenants never share an entry.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+    }
+}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and PLATFORM_SCHEME == "https")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/dashboard/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "palaver.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Palaver API",
+    "DESCRIPTION": "Embeddable, multi-tenant comments.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# CORS is decided per tenant by a signal handler (see embed.cors); nothing is allowed globally.
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_URLS_REGEX = r"^/api/v1/(?!admin/).*$"
+CORS_ALLOW_CREDENTIALS = False
+
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL.replace("unix://", "redis+socket://"))
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", EMBEDDED_SERVICES)
+CELERY_TASK_SERIALIZER = "json"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,16 @@
+"""URLs of the platform site (the public schema)."""
+
+from django.contrib import admin
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tenants.api import SiteCreateApi
+from tenants.views import landing
+
+urlpatterns = [
+    path("", landing, name="landing"),
+    path("api/v1/sites", SiteCreateApi.as_view(), name="api-sites"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,60 @@
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tenants.services import site_create
+
+
+class SiteCreateApi(APIView):
+    """Sign up: create a site and its owner, answer with the embed snippet."""
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        slug = serializers.CharField(max_length=40)
+        owner_email = serializers.EmailField()
+        password = serializers.CharField(min_length=8, max_length=128, write_only=True)
+        allowed_origins = serializers.ListField(
+            child=serializers.CharField(max_length=255), max_length=50, required=False
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: inline_serializer(
+                "SiteCreated",
+                {
+                    "slug": serializers.CharField(),
+                    "domain": serializers.CharField(),
+                    "embed_snippet": serializers.CharField(),
+                    "dashboard_url": serializers.URLField(),
+                },
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            site = site_create(
+                slug=data["slug"],
+                name=data["name"],
+                owner_email=data["owner_email"],
+                owner_password=data["password"],
+                origins=data.get("allowed_origins", []),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+            if "owner_password" in errors:
+                errors["password"] = errors.pop("owner_password")
+            raise ValidationError(errors) from None
+        body = {
+            "slug": site.tenant.slug,
+            "domain": site.domain,
+            "embed_snippet": site.embed_snippet,
+            "dashboard_url": site.dashboard_url,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,0 +1,20 @@
+from django import forms
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Site name")
+    slug = forms.CharField(
+        max_length=40, label="Address", help_text="Lowercase letters, digits and hyphens."
+    )
+    owner_email = forms.EmailField(label="Your email")
+    password = forms.CharField(widget=forms.PasswordInput, min_length=8, label="Password")
+    allowed_origins = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Sites that will embed comments",
+        help_text="One origin per line, e.g. https://blog.example.com",
+    )
+
+    def origins(self) -> list[str]:
+        raw = self.cleaned_data.get("allowed_origins") or ""
+        return [line.strip() for line in raw.replace(",", "\n").splitlines() if line.strip()]

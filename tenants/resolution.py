@@ -1,0 +1,42 @@
+"""Host -> tenant resolution with an in-process cache.
+
+The stock django-tenants middleware runs one SQL query per request to find the tenant. A hot
+comment-thread read should touch no SQL at all, so each process keeps the hosts it has
+resolved for TENANT_CACHE_SECONDS. Only hits are cached: a site created a moment ago answers
+on its host at once, and a flood of random Host headers cannot grow the cache.
+"""
+
+import threading
+import time
+
+from django.conf import settings
+
+from tenants.models import Domain, Tenant
+
+_cache: dict[str, tuple[float, Tenant]] = {}
+_lock = threading.Lock()
+
+
+def tenant_for_host(hostname: str) -> Tenant | None:
+    """The active tenant serving `hostname`, or None."""
+    now = time.monotonic()
+    hit = _cache.get(hostname)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    domain = (
+        Domain.objects.select_related("tenant")
+        .filter(domain=hostname, tenant__active=True)
+        .first()
+    )
+    with _lock:
+        if domain is None:
+            _cache.pop(hostname, None)
+            return None
+        _cache[hostname] = (now + settings.TENANT_CACHE_SECONDS, domain.tenant)
+    return domain.tenant
+
+
+def forget_hosts() -> None:
+    """Drop this process's cached lookups (after a site is suspended or a domain moves)."""
+    with _lock:
+        _cache.clear()

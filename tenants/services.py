@@ -1,0 +1,191 @@
+"""Provisioning: the one way a site (tenant) comes to exist.
+
+Used by `manage.py create_site`, `POST /api/v1/sites` and the signup form.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_context, schema_exists
+
+from tenants.models import Domain, Tenant
+
+# A DNS label of 3-40 characters: letters, digits and inner hyphens.
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
+RESERVED_SLUGS = frozenset(
+    {
+        "www", "api", "admin", "static", "media", "public", "app", "apps", "mail", "email",
+        "smtp", "imap", "pop", "ftp", "ns", "ns1", "ns2", "dns", "cdn", "assets", "status",
+        "dashboard", "help", "support", "docs", "blog", "dev", "test", "staging", "auth",
+        "login", "signup", "account", "accounts", "billing", "root", "system", "platform",
+        "palaver", "template", "tenant", "tenants", "localhost", "internal", "events",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SiteProvisioned:
+    tenant: Tenant
+    domain: str
+    owner_email: str
+    owner_password: str | None  # set only when it was generated here
+
+    @property
+    def base_url(self) -> str:
+        return site_base_url(self.domain)
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"{self.base_url}/dashboard/"
+
+    @property
+    def embed_snippet(self) -> str:
+        return embed_snippet(self.domain)
+
+
+def site_base_url(domain: str) -> str:
+    port = settings.PLATFORM_PORT
+    default = {"http": 80, "https": 443}.get(settings.PLATFORM_SCHEME)
+    suffix = f":{port}" if port and port != default else ""
+    return f"{settings.PLATFORM_SCHEME}://{domain}{suffix}"
+
+
+def embed_snippet(domain: str) -> str:
+    return (
+        '<div id="palaver-thread"></div>\n'
+        f'<script src="{site_base_url(domain)}/embed.js" '
+        'data-url="CANONICAL_PAGE_URL" async></script>'
+    )
+
+
+def schema_name_for(slug: str) -> str:
+    # Hyphens are not welcome in unquoted identifiers, and a prefix keeps every tenant
+    # clear of PostgreSQL's reserved `pg_` names and of our own schemas.
+    return "site_" + slug.replace("-", "_")
+
+
+def slug_validate(slug: str) -> None:
+    if not SLUG_RE.match(slug):
+        raise ValidationError(
+            {
+                "slug": "Use 3-40 lowercase letters, digits or hyphens, starting and ending "
+                "with a letter or digit."
+            }
+        )
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"'{slug}' is reserved; please choose another name."})
+    if Tenant.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"The site name '{slug}' is already taken."})
+
+
+def origin_normalize(origin: str) -> str:
+    """`https://Example.com:443/` -> `https://example.com`; raise ValidationError if not an origin."""
+    parts = urlsplit(origin.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError({"origins": f"'{origin}' is not an http(s) origin."})
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ValidationError(
+            {"origins": f"'{origin}' must be an origin only: scheme, host and optional port."}
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValidationError({"origins": f"'{origin}' has an invalid port."}) from None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def template_schema_ensure() -> None:
+    """Create and migrate the template schema if it is missing (normally `migrate` does it)."""
+    template = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(template):
+        from django.core.management import call_command
+
+        call_command("migrate_schemas", schema_name=template, tenant=True, verbosity=0)
+
+
+def site_create(
+    *,
+    slug: str,
+    name: str,
+    owner_email: str,
+    owner_password: str | None = None,
+    origins: list[str] | tuple[str, ...] = (),
+) -> SiteProvisioned:
+    """Provision a site: schema (cloned from the template), domain, owner and settings.
+
+    Everything happens in one transaction, DDL included, so a failure at any step leaves
+    no tenant row, no domain and no schema behind.
+    """
+    from embed.models import SiteSettings
+
+    slug = slug.strip().lower()
+    name = name.strip()
+    owner_email = owner_email.strip().lower()
+    slug_validate(slug)
+    if not name or len(name) > 100:
+        raise ValidationError({"name": "Give the site a name of 1-100 characters."})
+    try:
+        validate_email(owner_email)
+    except ValidationError:
+        raise ValidationError({"owner_email": "Enter a valid email address."}) from None
+    clean_origins = sorted({origin_normalize(origin) for origin in origins})
+    generated = None
+    if owner_password is None:
+        owner_password = generated = secrets.token_urlsafe(12)
+    else:
+        try:
+            validate_password(owner_password)
+        except ValidationError as exc:
+            raise ValidationError({"owner_password": exc.messages}) from None
+
+    template_schema_ensure()
+    schema_name = schema_name_for(slug)
+    domain = f"{slug}.{settings.PLATFORM_DOMAIN}"
+    connection.set_schema_to_public()
+    try:
+        with transaction.atomic():
+            tenant = Tenant.objects.create(schema_name=schema_name, slug=slug, name=name)
+            CloneSchema().clone_schema(
+                settings.TENANT_BASE_SCHEMA, schema_name, "DATA", set_connection=False
+            )
+            Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+            with schema_context(schema_name):
+                user_model: type[AbstractUser] = get_user_model()  # type: ignore[assignment]
+                user_model.objects.create_user(
+                    username=owner_email,
+                    email=owner_email,
+                    password=owner_password,
+                    is_staff=True,
+                    is_superuser=True,
+                )
+                SiteSettings.objects.create(allowed_origins=clean_origins)
+    except IntegrityError:
+        # Two signups raced for the same slug; the loser gets the same answer as a duplicate.
+        raise ValidationError({"slug": f"The site name '{slug}' is already taken."}) from None
+    finally:
+        connection.set_schema_to_public()
+    return SiteProvisioned(
+        tenant=tenant, domain=domain, owner_email=owner_email, owner_password=generated
+    )
+
+
+def site_delete(*, tenant: Tenant) -> None:
+    """Delete a site with its schema and domains."""
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        Domain.objects.filter(tenant=tenant).delete()
+        tenant.delete(force_drop=True)

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.db import connection
+
+from palaver.env import envlist
+from tenants.models import Domain, Tenant
+
+
+def public_hosts() -> list[str]:
+    """Hosts that serve the platform site itself (landing page, signup, platform admin)."""
+    default = [settings.PLATFORM_DOMAIN]
+    if settings.PLATFORM_DOMAIN == "localhost":
+        default.append("127.0.0.1")
+    return envlist("PUBLIC_HOSTS", default)
+
+
+def public_tenant_ensure() -> Tenant:
+    """Create the public tenant and its domains if missing. Safe to run any number of times."""
+    connection.set_schema_to_public()
+    tenant, _ = Tenant.objects.get_or_create(
+        schema_name="public", defaults={"slug": "public", "name": settings.PLATFORM_NAME}
+    )
+    for index, host in enumerate(public_hosts()):
+        Domain.objects.get_or_create(
+            domain=host, defaults={"tenant": tenant, "is_primary": index == 0}
+        )
+    return tenant

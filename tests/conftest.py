@@ -1,0 +1,107 @@
+"""Test harness: real PostgreSQL and Redis, tenant schemas made once per session.
+
+The session creates the test database (public schema + template schema, via `migrate`) and
+provisions two sites, Alice's `alpha` and Bob's `beta`, through the real provisioning
+service. Each test then runs in a transaction that is rolled back.
+"""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+from tenants.resolution import forget_hosts
+from tenants.services import site_create
+
+ORIGINS = {
+    "alpha": ["https://alpha.example", "http://127.0.0.1:8765"],
+    "beta": ["https://beta.example"],
+}
+OWNER_PASSWORD = "correct-horse-battery-staple"
+
+
+def _with_redis_db(url: str, db: int) -> str:
+    base, _, query = url.partition("?")
+    if base.startswith("unix://"):
+        return f"{base}?db={db}"
+    scheme, _, rest = base.partition("://")
+    host = rest.split("/", 1)[0]
+    return f"{scheme}://{host}/{db}" + (f"?{query}" if query else "")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests use their own Redis database so they never touch a running demo's cache.
+    settings.REDIS_URL = _with_redis_db(settings.REDIS_URL, 9)
+    settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        for slug, origins in ORIGINS.items():
+            site_create(
+                slug=slug,
+                name=slug.title(),
+                owner_email=f"owner@{slug}.example",
+                owner_password=OWNER_PASSWORD,
+                origins=origins,
+            )
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
+    forget_hosts()
+    yield
+    forget_hosts()
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis() -> Iterator[None]:
+    yield
+    try:
+        cache._cache.get_client(write=True).flushdb()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001, S110 - a test may have stopped Redis on purpose
+        pass
+
+
+@pytest.fixture
+def alpha(db: None) -> Tenant:
+    return Tenant.objects.get(slug="alpha")
+
+
+@pytest.fixture
+def beta(db: None) -> Tenant:
+    return Tenant.objects.get(slug="beta")
+
+
+def host_of(tenant: Tenant) -> str:
+    return f"{tenant.slug}.{settings.PLATFORM_DOMAIN}"
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[Tenant], Client]:
+    """A Django test client whose requests go to the given tenant's host."""
+
+    def make(tenant: Tenant) -> Client:
+        return Client(HTTP_HOST=host_of(tenant))
+
+    return make
+
+
+@pytest.fixture
+def public_client(db: None) -> Client:
+    return Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+
+
+@pytest.fixture
+def in_schema() -> Callable[[Tenant], object]:
+    """`with in_schema(tenant):` runs ORM code inside that tenant's schema."""
+    return lambda tenant: schema_context(tenant.schema_name)
