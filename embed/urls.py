@@ -1,10 +1,12 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from embed import views
 
 urlpatterns = [
+    path("", include("embed.widget")),
+    path("api/v1/", include("embed.api.urls")),
     path("", RedirectView.as_view(url="/dashboard/", permanent=False), name="site-root"),
     path(
         "dashboard/login/",

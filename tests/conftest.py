@@ -5,6 +5,7 @@ provisions two sites, Alice's `alpha` and Bob's `beta`, through the real provisi
 service. Each test then runs in a transaction that is rolled back.
 """
 
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -36,7 +37,7 @@ def _with_redis_db(url: str, db: int) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     # Tests use their own Redis database so they never touch a running demo's cache.
-    settings.REDIS_URL = _with_redis_db(settings.REDIS_URL, 9)
+    settings.REDIS_URL = _with_redis_db(settings.REDIS_URL, int(os.environ.get("TEST_REDIS_DB", "9")))
     settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL
 
 
