@@ -1,0 +1,96 @@
+"""Labelled comments in the YouTube Spam Collection's CSV layout, and scoring on them.
+
+Columns: COMMENT_ID, AUTHOR, DATE, CONTENT, label (1 = spam). CONTENT is an HTML fragment;
+`tokens.normalize` reads it the same way it reads Markdown.
+"""
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from embed.spam.check import HOLD_THRESHOLD, spam_check
+from embed.spam.classifier import SpamModel, train
+from embed.spam.contract import SpamInput
+
+
+@dataclass(frozen=True)
+class LabelledComment:
+    text: str
+    author: str
+    is_spam: bool
+
+
+@dataclass(frozen=True)
+class Scores:
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    true_negatives: int
+
+    @property
+    def precision(self) -> float:
+        flagged = self.true_positives + self.false_positives
+        return self.true_positives / flagged if flagged else 0.0
+
+    @property
+    def recall(self) -> float:
+        spam = self.true_positives + self.false_negatives
+        return self.true_positives / spam if spam else 0.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+
+def read_labelled_csv(path: Path) -> list[LabelledComment]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"AUTHOR", "CONTENT", "label"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path.name}: missing column(s) {', '.join(sorted(missing))}")
+        return [
+            LabelledComment(
+                text=row["CONTENT"],
+                author=row["AUTHOR"],
+                is_spam=row["label"].strip() == "1",
+            )
+            for row in reader
+        ]
+
+
+def read_many(paths: Iterable[Path]) -> list[LabelledComment]:
+    return [comment for path in paths for comment in read_labelled_csv(path)]
+
+
+def train_on(comments: Iterable[LabelledComment]) -> SpamModel:
+    return train((comment.text, comment.is_spam) for comment in comments)
+
+
+def as_input(comment: LabelledComment) -> SpamInput:
+    # The collection has no honeypot or timing; those signals stay silent, as for an import.
+    return SpamInput(text=comment.text, author_name=comment.author)
+
+
+def score_on(model: SpamModel, comments: Sequence[LabelledComment]) -> Scores:
+    """Spam detection figures where "flagged" means held for moderation or worse."""
+    tp = fp = fn = tn = 0
+    for comment in comments:
+        flagged = spam_check(as_input(comment), model).score >= HOLD_THRESHOLD
+        if flagged and comment.is_spam:
+            tp += 1
+        elif flagged:
+            fp += 1
+        elif comment.is_spam:
+            fn += 1
+        else:
+            tn += 1
+    return Scores(tp, fp, fn, tn)
+
+
+def shared_data_dir() -> Path:
+    """Where the YouTube Spam Collection sits in a checkout: ../shared/data/youtube-spam/
+    beside the project root. Only development and CI have it; production ships the model."""
+    project_root = Path(__file__).resolve().parents[2]
+    return project_root.parent / "shared" / "data" / "youtube-spam"

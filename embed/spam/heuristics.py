@@ -1,0 +1,110 @@
+"""Rule-of-thumb signals that need no training.
+
+Each signal adds log-odds to the classifier's logit. Weights are set by hand: the training data
+has no honeypot or timing, and the text signals are kept mild because readers shout and
+stretch words too ("sooooo good!!!!").
+"""
+
+import re
+from dataclasses import dataclass
+
+from embed.spam.contract import SpamInput
+from embed.spam.tokens import find_links, normalize
+
+HONEYPOT_WEIGHT = 9.0
+"""Only a bot fills a field nobody can see; enough to pass SPAM_THRESHOLD on its own."""
+
+MIN_HUMAN_MS = 3000
+"""Reading a page and typing a comment takes longer than this."""
+INSTANT_MS = 1000
+FAST_WEIGHT = 2.5
+INSTANT_WEIGHT = 5.0
+
+LINKS_FREE = 1
+"""Links allowed before any penalty; a single link is left to the classifier's URL features."""
+LINK_WEIGHT = 1.0
+LINK_WEIGHT_MAX = 5.0
+
+SHOUT_MIN_LETTERS = 16
+SHOUT_RATIO = 0.7
+SHOUT_WEIGHT = 0.6
+
+REPEAT_RUN = 8
+"""A character repeated this many times in a row (letters excepted: "sooooo" is human)."""
+REPEAT_CHAR_WEIGHT = 0.4
+
+REPEAT_MIN_WORDS = 12
+REPEAT_DISTINCT_RATIO = 0.35
+REPEAT_TEXT_WEIGHT = 1.0
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Signal:
+    weight: float
+    """Log-odds added to the classifier's logit."""
+    reason: str
+
+
+def heuristic_signals(item: SpamInput) -> list[Signal]:
+    """Every signal that fires for the comment, strongest first."""
+    plain = normalize(item.text)
+    links = item.link_count if item.link_count is not None else len(find_links(plain))
+    candidates = [
+        _honeypot(item.honeypot),
+        _timing(item.elapsed_ms),
+        _links(links),
+        _shouting(plain),
+        _repeated_characters(plain),
+        _repeated_text(plain),
+    ]
+    fired = [signal for signal in candidates if signal is not None]
+    return sorted(fired, key=lambda signal: -signal.weight)
+
+
+def _honeypot(value: str) -> Signal | None:
+    return Signal(HONEYPOT_WEIGHT, "honeypot filled") if value.strip() else None
+
+
+def _timing(elapsed_ms: int | None) -> Signal | None:
+    if elapsed_ms is None or elapsed_ms >= MIN_HUMAN_MS:
+        return None
+    weight = INSTANT_WEIGHT if elapsed_ms < INSTANT_MS else FAST_WEIGHT
+    return Signal(weight, f"submitted {max(elapsed_ms, 0) / 1000:.1f} s after load")
+
+
+def _links(count: int) -> Signal | None:
+    if count <= LINKS_FREE:
+        return None
+    weight = min(LINK_WEIGHT * (count - LINKS_FREE), LINK_WEIGHT_MAX)
+    return Signal(weight, f"{count} links")
+
+
+def _shouting(plain: str) -> Signal | None:
+    letters = [char for char in plain if char.isalpha()]
+    if len(letters) < SHOUT_MIN_LETTERS:
+        return None
+    upper = sum(1 for char in letters if char.isupper())
+    if upper / len(letters) < SHOUT_RATIO:
+        return None
+    return Signal(SHOUT_WEIGHT, "mostly capitals")
+
+
+def _repeated_characters(plain: str) -> Signal | None:
+    run, previous = 0, ""
+    for char in plain:
+        run = run + 1 if char == previous else 1
+        previous = char
+        if run >= REPEAT_RUN and not char.isalpha() and not char.isspace():
+            return Signal(REPEAT_CHAR_WEIGHT, f"{char!r} repeated {REPEAT_RUN}+ times")
+    return None
+
+
+def _repeated_text(plain: str) -> Signal | None:
+    words = _WORD.findall(plain.lower())
+    if len(words) < REPEAT_MIN_WORDS:
+        return None
+    if len(set(words)) / len(words) > REPEAT_DISTINCT_RATIO:
+        return None
+    return Signal(REPEAT_TEXT_WEIGHT, "repeated text")
