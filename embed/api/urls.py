@@ -1,3 +1,13 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from embed.api import views
+
+urlpatterns = [
+    path("thread", views.ThreadApi.as_view(), name="api-thread"),
+    path("thread/me", views.ThreadMeApi.as_view(), name="api-thread-me"),
+    path("comments", views.CommentCreateApi.as_view(), name="api-comments"),
+    path("comments/<int:pk>", views.CommentDetailApi.as_view(), name="api-comment"),
+    path("comments/<int:pk>/vote", views.CommentVoteApi.as_view(), name="api-comment-vote"),
+    path("comments/<int:pk>/flag", views.CommentFlagApi.as_view(), name="api-comment-flag"),
+    path("counts", views.CountsApi.as_view(), name="api-counts"),
+]

@@ -208,3 +208,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+PALAVER_RATE_LIMITS = envstr("PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60")
+# Set to the header your proxy puts the client address in (e.g. HTTP_X_REAL_IP) when behind one.
+CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+CORS_EXPOSE_HEADERS = ["Retry-After", "ETag"]

@@ -1,0 +1,156 @@
+"""Reads. The thread tree costs a constant number of queries whatever its size:
+thread, one page of top-level comments, all their replies (via `root`)."""
+
+import base64
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Q
+
+from embed.models import Comment, Commenter, Thread, Vote
+from embed.site import SiteConfig
+
+PAGE_SIZE = 50
+SORTS: dict[str, tuple[str, ...]] = {
+    "oldest": ("-pinned", "created", "id"),
+    "newest": ("-pinned", "-created", "-id"),
+    "top": ("-pinned", "-score", "created", "id"),
+}
+VISIBLE = (Comment.Status.PUBLISHED, Comment.Status.DELETED)
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def cursor_encode(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("o"):
+            raise ValueError(raw)
+        offset = int(raw[1:])
+    except (ValueError, UnicodeDecodeError):
+        raise BadCursor("The cursor is not valid.") from None
+    if offset < 0 or offset > 1_000_000:
+        raise BadCursor("The cursor is not valid.")
+    return offset
+
+
+def thread_find(*, url: str | None, key: str | None) -> Thread | None:
+    query = Q(key=key) if key else Q(url=url)
+    return Thread.objects.filter(query).first()
+
+
+def comment_data(comment: Comment) -> dict[str, Any]:
+    """A comment as the public API shows it (without replies)."""
+    if comment.status == Comment.Status.DELETED:
+        author: dict[str, Any] = {"name": "", "avatar": None, "badge": None}
+        html, score = "", 0
+    else:
+        person = comment.author
+        author = {"name": person.name, "avatar": person.avatar or None, "badge": person.badge or None}
+        html, score = comment.body_html, comment.score
+    return {
+        "id": comment.pk,
+        "parent": comment.parent_id,
+        "author": author,
+        "html": html,
+        "created": comment.created,
+        "edited": comment.edited,
+        "score": score,
+        "pinned": comment.pinned,
+        "deleted": comment.status == Comment.Status.DELETED,
+    }
+
+
+def thread_data(thread: Thread) -> dict[str, Any]:
+    return {
+        "id": thread.pk,
+        "url": thread.url,
+        "title": thread.title,
+        "comment_count": thread.comment_count,
+        "closed": thread.closed,
+    }
+
+
+def _tree(node: Comment, children: dict[int, list[Comment]]) -> dict[str, Any] | None:
+    replies = [tree for child in children.get(node.pk, []) if (tree := _tree(child, children))]
+    if node.status == Comment.Status.DELETED and not replies:
+        return None  # a deleted comment stays only as the placeholder that holds replies
+    return {**comment_data(node), "replies": replies}
+
+
+def thread_page(*, thread: Thread, sort: str, offset: int) -> tuple[list[dict], int | None]:
+    """One page of top-level comments with all their replies, and the next page's offset."""
+    top = list(
+        Comment.objects.filter(thread=thread, parent__isnull=True, status__in=VISIBLE)
+        .select_related("author")
+        .order_by(*SORTS[sort])[offset : offset + PAGE_SIZE + 1]
+    )
+    has_more = len(top) > PAGE_SIZE
+    top = top[:PAGE_SIZE]
+    children: dict[int, list[Comment]] = defaultdict(list)
+    if top:
+        replies = (
+            Comment.objects.filter(root_id__in=[c.pk for c in top], status__in=VISIBLE)
+            .select_related("author")
+            .order_by("created", "id")
+        )
+        for reply in replies:
+            children[reply.parent_id].append(reply)  # type: ignore[index]
+    comments = [tree for comment in top if (tree := _tree(comment, children))]
+    return comments, (offset + PAGE_SIZE if has_more else None)
+
+
+def thread_payload(
+    *, url: str | None, key: str | None, sort: str, offset: int, site: SiteConfig
+) -> dict[str, Any]:
+    thread = thread_find(url=url, key=key)
+    if thread is None:
+        return {"thread": None, "site": site.public(), "comments": [], "next": None}
+    comments, next_offset = thread_page(thread=thread, sort=sort, offset=offset)
+    return {
+        "thread": thread_data(thread),
+        "site": site.public(),
+        "comments": comments,
+        "next": cursor_encode(next_offset) if next_offset is not None else None,
+    }
+
+
+def reader_state(*, commenter: Commenter, thread: Thread | None) -> dict[str, Any]:
+    """What only this reader sees of a thread: own comments, own votes, own pending comments."""
+    state: dict[str, Any] = {
+        "commenter": {"id": commenter.pk, "name": commenter.name},
+        "own": [],
+        "votes": {},
+        "pending": [],
+    }
+    if thread is None:
+        return state
+    own = list(
+        Comment.objects.filter(thread=thread, author=commenter)
+        .exclude(status=Comment.Status.DELETED)
+        .select_related("author")
+        .order_by("created", "id")
+    )
+    state["own"] = [c.pk for c in own]
+    state["pending"] = [
+        {**comment_data(c), "status": c.status, "replies": []}
+        for c in own
+        if c.status == Comment.Status.PENDING
+    ]
+    votes = Vote.objects.filter(commenter=commenter, comment__thread=thread)
+    state["votes"] = {str(v.comment_id): v.value for v in votes}
+    return state
+
+
+def thread_counts(urls: list[str]) -> dict[str, int]:
+    rows = Thread.objects.filter(url__in=urls).values_list("url", "comment_count")
+    found = dict(rows)
+    return {url: found.get(url, 0) for url in urls}

@@ -1,0 +1,289 @@
+"""Writes. Each service validates, changes the rows in one transaction, then invalidates the
+thread's cached payloads (after the transaction, so no reader caches a half-made write)."""
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from embed import cache
+from embed.models import Comment, Commenter, Flag, SiteSettings, Thread, Vote
+from embed.sanitize import render_markdown
+from embed.site import SiteConfig
+from embed.urlnorm import origin_of
+from palaver.errors import Refused
+
+BODY_MAX = 10_000
+NAME_MAX = 64
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str
+    reasons: tuple[str, ...] = ()
+
+
+def ip_anonymise(ip: str | None) -> str | None:
+    """Keep the network, drop the host: 203.0.113.7 -> 203.0.113.0, IPv6 to its /48."""
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)
+
+
+def body_clean(body: object) -> tuple[str, str]:
+    """(source, html) for a comment body, or ValidationError."""
+    if not isinstance(body, str) or not body.strip():
+        raise ValidationError({"body": "Write something before posting."})
+    source = body.strip()
+    if len(source) > BODY_MAX:
+        raise ValidationError({"body": f"Keep it under {BODY_MAX:,} characters."})
+    html = render_markdown(source)
+    if not html:
+        raise ValidationError({"body": "Write something before posting."})
+    return source, html
+
+
+def commenter_resolve(
+    *,
+    commenter: Commenter | None,
+    name: str | None,
+    email: str | None,
+    site: SiteConfig,
+) -> Commenter:
+    """The guest who is posting: the token's commenter (name/email refreshed) or a new one."""
+    name = (name or "").strip()
+    email = (email or "").strip().lower()
+    if commenter is None and not site.guests_allowed:
+        raise Refused("guests_not_allowed", "This site does not accept guest comments.")
+    if len(name) > NAME_MAX:
+        raise ValidationError({"author_name": f"Keep your name under {NAME_MAX} characters."})
+    if not name and not (commenter and commenter.name):
+        raise ValidationError({"author_name": "Tell us your name."})
+    if email:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"author_email": "Enter a valid email address."}) from None
+    if site.guest_email_required and not email and not (commenter and commenter.email):
+        raise ValidationError({"author_email": "This site asks for your email address."})
+    if commenter is None:
+        return Commenter.objects.create(name=name, email=email)
+    changed = []
+    if name and name != commenter.name:
+        commenter.name = name
+        changed.append("name")
+    if email and email != commenter.email:
+        commenter.email = email
+        changed.append("email")
+    if changed:
+        commenter.save(update_fields=changed)
+    return commenter
+
+
+def thread_get_or_create(
+    *, url: str, key: str | None, title: str, site: SiteConfig
+) -> tuple[Thread, bool]:
+    """The thread for a page, created on its first comment if the page's origin is allowed."""
+    query = Thread.objects.filter(key=key) if key else Thread.objects.filter(url=url)
+    thread = query.first()
+    if thread is not None:
+        return thread, False
+    if origin_of(url) not in site.allowed_origins:
+        raise ValidationError(
+            {"url": "Comments are not enabled for pages on this origin. Add it in the settings."}
+        )
+    try:
+        with transaction.atomic():
+            return Thread.objects.create(url=url, key=key or None, title=title[:300]), True
+    except IntegrityError:
+        # Two first comments raced; the thread now exists.
+        return query.get(), False
+
+
+def moderation_decide(*, site: SiteConfig, author: Commenter, honeypot: str) -> Decision:
+    """Publish or hold a new comment. The moderation pipeline grows here."""
+    if honeypot:
+        return Decision(Comment.Status.SPAM, ("honeypot filled",))
+    mode = site.moderation_mode
+    if mode == SiteSettings.Moderation.PRE:
+        return Decision(Comment.Status.PENDING, ("pre-moderation",))
+    if mode == SiteSettings.Moderation.PRE_FIRST:
+        known = author.comments.filter(status=Comment.Status.PUBLISHED).exists()
+        if not known:
+            return Decision(Comment.Status.PENDING, ("first-time commenter",))
+    return Decision(Comment.Status.PUBLISHED)
+
+
+def comment_create(
+    *,
+    thread: Thread,
+    author: Commenter,
+    body: str,
+    parent: Comment | None = None,
+    site: SiteConfig,
+    ip: str | None = None,
+    honeypot: str = "",
+) -> Comment:
+    """Create a comment on `thread`. Replies deeper than the site's cap attach at the cap."""
+    if thread.closed:
+        raise Refused("thread_closed", "This thread is closed to new comments.")
+    source, html = body_clean(body)
+    depth, root_id = 0, None
+    if parent is not None:
+        if parent.thread_id != thread.pk or parent.status != Comment.Status.PUBLISHED:
+            raise ValidationError({"parent": "You can only reply to a published comment here."})
+        if parent.depth + 1 >= site.max_depth and parent.parent_id is not None:
+            parent = parent.parent
+            assert parent is not None
+        depth = parent.depth + 1
+        root_id = parent.root_id or parent.pk
+    decision = moderation_decide(site=site, author=author, honeypot=honeypot)
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            thread=thread,
+            parent=parent,
+            root_id=root_id,
+            depth=depth,
+            author=author,
+            body=source,
+            body_html=html,
+            status=decision.status,
+            ip=ip_anonymise(ip),
+        )
+        updates: dict = {"last_activity": timezone.now()}
+        if decision.status == Comment.Status.PUBLISHED:
+            updates["comment_count"] = F("comment_count") + 1
+        Thread.objects.filter(pk=thread.pk).update(**updates)
+    cache.thread_bump(url=thread.url, key=thread.key)
+    return comment
+
+
+def comment_post(
+    *,
+    url: str,
+    key: str | None,
+    title: str,
+    parent_id: int | None,
+    body: str,
+    commenter: Commenter | None,
+    author_name: str | None,
+    author_email: str | None,
+    site: SiteConfig,
+    ip: str | None,
+    honeypot: str = "",
+) -> Comment:
+    """The widget's POST: resolve the author and the thread, then create the comment."""
+    body_clean(body)  # refuse an empty body before anything is created
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.select_related("parent").filter(pk=parent_id).first()
+        if parent is None:
+            raise ValidationError({"parent": "The comment you are replying to does not exist."})
+    with transaction.atomic():
+        author = commenter_resolve(
+            commenter=commenter, name=author_name, email=author_email, site=site
+        )
+        thread, _ = thread_get_or_create(url=url, key=key, title=title, site=site)
+        return comment_create(
+            thread=thread,
+            author=author,
+            body=body,
+            parent=parent,
+            site=site,
+            ip=ip,
+            honeypot=honeypot,
+        )
+
+
+def editable_until(comment: Comment, site: SiteConfig):  # type: ignore[no-untyped-def]
+    return comment.created + timedelta(minutes=site.edit_window_minutes)
+
+
+def _check_author(comment: Comment, commenter: Commenter, site: SiteConfig) -> None:
+    if comment.author_id != commenter.pk:
+        raise Refused("not_author", "You can only change your own comments.")
+    if comment.status in (Comment.Status.DELETED, Comment.Status.SPAM, Comment.Status.REJECTED):
+        raise Refused("not_editable", "This comment can no longer be changed.")
+    if timezone.now() > editable_until(comment, site):
+        raise Refused(
+            "edit_window_closed",
+            f"Comments can be changed for {site.edit_window_minutes} minutes after posting.",
+        )
+
+
+def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: SiteConfig) -> Comment:
+    _check_author(comment, commenter, site)
+    source, html = body_clean(body)
+    comment.body, comment.body_html, comment.edited = source, html, timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited"])
+    cache.thread_bump(url=comment.thread.url, key=comment.thread.key)
+    return comment
+
+
+def comment_status_set(*, comment: Comment, status: str) -> Comment:
+    """Move a comment to `status`, keeping the thread's published count right."""
+    was_published = comment.status == Comment.Status.PUBLISHED
+    now_published = status == Comment.Status.PUBLISHED
+    with transaction.atomic():
+        comment.status = status
+        comment.save(update_fields=["status"])
+        if was_published != now_published:
+            delta = 1 if now_published else -1
+            Thread.objects.filter(pk=comment.thread_id).update(
+                comment_count=F("comment_count") + delta
+            )
+    cache.thread_bump(url=comment.thread.url, key=comment.thread.key)
+    return comment
+
+
+def comment_delete(*, comment: Comment, commenter: Commenter, site: SiteConfig) -> None:
+    _check_author(comment, commenter, site)
+    comment_status_set(comment=comment, status=Comment.Status.DELETED)
+
+
+def comment_vote(*, comment: Comment, commenter: Commenter, value: int) -> tuple[int, int]:
+    """Set this reader's vote (1, -1, or 0 to withdraw). Returns (new score, vote)."""
+    if comment.status != Comment.Status.PUBLISHED:
+        raise Refused("not_votable", "You can only vote on published comments.")
+    with transaction.atomic():
+        existing = (
+            Vote.objects.select_for_update().filter(comment=comment, commenter=commenter).first()
+        )
+        old = existing.value if existing else 0
+        if value == 0 and existing:
+            existing.delete()
+        elif value and existing:
+            existing.value = value
+            existing.save(update_fields=["value"])
+        elif value:
+            Vote.objects.create(comment=comment, commenter=commenter, value=value)
+        delta = value - old
+        if delta:
+            Comment.objects.filter(pk=comment.pk).update(score=F("score") + delta)
+        score = Comment.objects.values_list("score", flat=True).get(pk=comment.pk)
+    if delta:
+        cache.thread_bump(url=comment.thread.url, key=comment.thread.key)
+    return score, value
+
+
+def comment_flag(*, comment: Comment, commenter: Commenter, reason: str, site: SiteConfig) -> Flag:
+    """Record a reader's report; past the site's threshold the comment is held for review."""
+    if comment.status != Comment.Status.PUBLISHED:
+        raise Refused("not_flaggable", "This comment is not published.")
+    flag, _ = Flag.objects.update_or_create(
+        comment=comment, commenter=commenter, defaults={"reason": reason}
+    )
+    if comment.flags.count() >= site.flag_threshold:
+        comment_status_set(comment=comment, status=Comment.Status.PENDING)
+    return flag

@@ -1,0 +1,75 @@
+"""The current site's settings, cached in each process for a few seconds.
+
+Every request of the widget's API needs them (CORS origins, edit window, guest rules), and a
+hot read must not pay a query for them. Changes made through `site_settings_update` apply at
+once in this process and within SITE_CACHE_SECONDS everywhere else.
+"""
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from embed.models import SiteSettings
+
+SITE_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    allowed_origins: frozenset[str]
+    edit_window_minutes: int
+    guests_allowed: bool
+    guest_email_required: bool
+    max_depth: int
+    flag_threshold: int
+    moderation_mode: str
+    version: str  # changes whenever the settings change; part of thread cache keys
+
+    def public(self) -> dict[str, Any]:
+        """What the widget may know."""
+        return {
+            "guests_allowed": self.guests_allowed,
+            "guest_email_required": self.guest_email_required,
+            "edit_window_minutes": self.edit_window_minutes,
+            "max_depth": self.max_depth,
+        }
+
+
+_cache: dict[str, tuple[float, SiteConfig]] = {}
+
+
+def site_config() -> SiteConfig:
+    schema = connection.schema_name
+    now = time.monotonic()
+    hit = _cache.get(schema)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    row = SiteSettings.objects.first() or SiteSettings.objects.create()
+    config = SiteConfig(
+        allowed_origins=frozenset(row.allowed_origins),
+        edit_window_minutes=row.edit_window_minutes,
+        guests_allowed=row.guests_allowed,
+        guest_email_required=row.guest_email_required,
+        max_depth=max(1, row.max_depth),
+        flag_threshold=max(1, row.flag_threshold),
+        moderation_mode=row.moderation_mode,
+        version=format(row.updated.timestamp(), ".6f") if row.updated else "0",
+    )
+    _cache[schema] = (now + SITE_CACHE_SECONDS, config)
+    return config
+
+
+def site_config_forget() -> None:
+    _cache.pop(connection.schema_name, None)
+
+
+def site_settings_update(**fields: Any) -> SiteSettings:
+    row = SiteSettings.objects.first() or SiteSettings.objects.create()
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    site_config_forget()
+    return row

@@ -1,0 +1,30 @@
+"""Commenter tokens: a signed reader id, bound to one tenant.
+
+The tenant's schema is part of both the payload and the signing salt, so a token minted on
+site A fails its signature check on site B, even for the same commenter id.
+"""
+
+from django.core import signing
+from django.db import connection
+
+MAX_AGE_SECONDS = 365 * 24 * 3600
+
+
+def _salt() -> str:
+    return f"palaver.commenter:{connection.schema_name}"
+
+
+def commenter_token_issue(commenter_id: int) -> str:
+    return signing.dumps({"c": commenter_id, "s": connection.schema_name}, salt=_salt())
+
+
+def commenter_token_read(token: str) -> int | None:
+    """The commenter id a token names on this tenant, or None if it is not valid here."""
+    try:
+        payload = signing.loads(token, salt=_salt(), max_age=MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or payload.get("s") != connection.schema_name:
+        return None
+    commenter_id = payload.get("c")
+    return commenter_id if isinstance(commenter_id, int) else None
