@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
-from embed.spam.tokens import features
+from embed.spam.tokens import CHAR_PREFIX, features
 
 FORMAT_VERSION = 1
 DEFAULT_MODEL_PATH = Path(__file__).with_name("default_model.json.gz")
@@ -23,12 +23,16 @@ SMOOTHING = 0.2
 """Additive smoothing per feature. Small, because most features of a short comment were never
 seen before and large pseudo-counts would drown the few that were."""
 
-EVIDENCE_SCALE = 1.0
+EVIDENCE_SCALE = 0.5
 """Multiplies the length-normalised log-odds into the classifier's logit."""
 
-EVIDENCE_OFFSET = 1.5
+EVIDENCE_OFFSET = 1.0
 """Length-normalised log-odds at which the classifier alone is undecided (score 0.5). Above
 zero because holding a reader's comment costs more than letting one spam through."""
+
+CHAR_WEIGHT = 0.5
+"""Character n-grams overlap and outnumber the word features several times over; weighing them
+down lets whole words and links lead, which also makes the explanations readable."""
 
 MIN_FEATURE_DOCS = 2
 """Training drops features seen in fewer comments: they are mostly typos and one-off names,
@@ -135,7 +139,8 @@ class SpamModel:
                 continue
             ham, spam = pair
             ratio = ((spam + SMOOTHING) / spam_total) / ((ham + SMOOTHING) / ham_total)
-            out.append((name, norm * math.log(ratio)))
+            weight = CHAR_WEIGHT if name.startswith(CHAR_PREFIX) else 1.0
+            out.append((name, weight * norm * math.log(ratio)))
         return out
 
 

@@ -26,6 +26,7 @@ URL = re.compile(
 _SCHEME = re.compile(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _URL_PLACEHOLDER = " urltoken "
+CHAR_PREFIX = "chars:"
 
 CHAR_NGRAMS = (3, 5)
 """Character n-gram sizes: long enough to carry meaning, short enough to survive
@@ -72,7 +73,7 @@ def features(text: str) -> frozenset[str]:
     squeezed = f" {' '.join(URL.sub(_URL_PLACEHOLDER, plain).split())} "
     low, high = CHAR_NGRAMS
     for size in range(low, high + 1):
-        found.update(f"chars:{squeezed[i : i + size]}" for i in range(len(squeezed) - size + 1))
+        found.update(CHAR_PREFIX + squeezed[i : i + size] for i in range(len(squeezed) - size + 1))
     if not words:
         found.add("no-words")
     return frozenset(found)
