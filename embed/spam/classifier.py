@@ -1,8 +1,9 @@
 """A naive Bayes spam classifier that learns one comment at a time.
 
 Naive Bayes keeps nothing but counts, so `learn` is an exact O(features) update: a model that
-has learned from a site's moderators is the same model that batch training on those decisions
-would have produced. That makes per-site models cheap to keep, undo and reason about.
+has learned from a site's moderators holds the same counts as one trained from scratch on those
+decisions (before `train` prunes rare features). That makes per-site models cheap to keep, undo
+and reason about.
 """
 
 from __future__ import annotations
