@@ -1,5 +1,103 @@
-"""Serves the widget scripts (/embed.js, /count.js) from widget/."""
+"""Serves the widget scripts (/embed.js, /count.js) from widget/.
 
-from django.urls import URLPattern
+Each script is read and gzipped once per process and answered from memory: no SQL, no
+template, no storage backend. The ETag is strong and differs per encoding (the gzipped and
+the plain bytes are different representations), and `Cache-Control` is short so a fix rolls
+out within minutes while the ETag keeps each revalidation to a 304.
+"""
 
-urlpatterns: list[URLPattern] = []
+import gzip
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+WIDGET_DIR = Path(settings.BASE_DIR) / "widget"
+CACHE_CONTROL = "public, max-age=300"
+CONTENT_TYPE = "text/javascript; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Asset:
+    plain: bytes
+    gzipped: bytes
+    etag: str  # of the plain bytes; the gzipped representation appends "-gz"
+
+    @property
+    def etag_gzip(self) -> str:
+        return self.etag[:-1] + '-gz"'
+
+
+@cache
+def asset_load(name: str) -> Asset:
+    plain = (WIDGET_DIR / name).read_bytes()
+    # mtime=0 makes the compressed bytes, and so the ETag, the same in every process.
+    gzipped = gzip.compress(plain, compresslevel=9, mtime=0)
+    digest = hashlib.sha256(plain).hexdigest()[:20]
+    return Asset(plain=plain, gzipped=gzipped, etag=f'"{digest}"')
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    """True when Accept-Encoding lists gzip (or *) with a quality other than zero."""
+    for item in request.headers.get("Accept-Encoding", "").split(","):
+        coding, _, params = item.partition(";")
+        if coding.strip().lower() not in ("gzip", "x-gzip", "*"):
+            continue
+        quality = params.strip().lower().removeprefix("q=").strip() if params else "1"
+        try:
+            if float(quality or "1") > 0:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
+    if header.strip() == "*":
+        return True
+    # Weak comparison, as RFC 9110 prescribes for If-None-Match.
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return any(etag in candidates for etag in etags)
+
+
+def asset_response(request: HttpRequest, name: str) -> HttpResponseBase:
+    if settings.DEBUG:
+        asset_load.cache_clear()  # pick up edits to widget/ without a restart
+    asset = asset_load(name)
+    gzipped = accepts_gzip(request)
+    etag = asset.etag_gzip if gzipped else asset.etag
+    if _etag_matches(request.headers.get("If-None-Match", ""), (asset.etag, asset.etag_gzip)):
+        response: HttpResponse = HttpResponse(status=304)
+    else:
+        body = asset.gzipped if gzipped else asset.plain
+        response = HttpResponse(body, content_type=CONTENT_TYPE)
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    response["Vary"] = "Accept-Encoding"
+    response["Access-Control-Allow-Origin"] = "*"
+    # Pages that isolate themselves (COEP) may still load the script.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@require_safe
+def embed_js(request: HttpRequest) -> HttpResponseBase:
+    return asset_response(request, "embed.js")
+
+
+@require_safe
+def count_js(request: HttpRequest) -> HttpResponseBase:
+    return asset_response(request, "count.js")
+
+
+urlpatterns = [
+    path("embed.js", embed_js, name="widget-embed"),
+    path("count.js", count_js, name="widget-count"),
+]
