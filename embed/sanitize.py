@@ -40,6 +40,14 @@ _markdown.add_render_rule("s_open", _strikethrough("<del>"))
 _markdown.add_render_rule("s_close", _strikethrough("</del>"))
 
 
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    # Relative links would resolve against whichever page embeds the thread; a comment
+    # links to absolute http(s) or mailto URLs only.
+    if attribute == "href" and not value.lower().startswith(("http://", "https://", "mailto:")):
+        return None
+    return value
+
+
 def render_markdown(source: str) -> str:
     html = _markdown.render(source)
     return nh3.clean(
@@ -49,6 +57,7 @@ def render_markdown(source: str) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="nofollow ugc noopener",
         strip_comments=True,
+        attribute_filter=_absolute_links_only,
     ).strip()
 
 

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from embed.site import _cache as site_cache
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
 from tenants.services import site_create
@@ -55,11 +56,17 @@ def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
     yield
 
 
+def _forget_process_caches() -> None:
+    # Each test's writes are rolled back, so nothing a test cached in memory may outlive it.
+    forget_hosts()
+    site_cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
-    forget_hosts()
+    _forget_process_caches()
     yield
-    forget_hosts()
+    _forget_process_caches()
     if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
         connection.set_schema_to_public()
 
@@ -106,3 +113,51 @@ def public_client(db: None) -> Client:
 def in_schema() -> Callable[[Tenant], object]:
     """`with in_schema(tenant):` runs ORM code inside that tenant's schema."""
     return lambda tenant: schema_context(tenant.schema_name)
+
+
+PAGE = "https://alpha.example/posts/hello"
+
+
+class Api:
+    """JSON calls to one tenant's widget API, optionally as a reader holding a token."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.client = Client(HTTP_HOST=host_of(tenant))
+        self.token: str | None = None
+
+    def _headers(self, token: str | None, extra: dict[str, str]) -> dict[str, str]:
+        headers = dict(extra)
+        token = token or self.token
+        if token:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return headers
+
+    def get(self, path: str, params: dict | None = None, token: str | None = None, **extra: str):  # type: ignore[no-untyped-def]
+        return self.client.get(path, params or {}, **self._headers(token, extra))
+
+    def send(self, method: str, path: str, data: object = None, token: str | None = None, **extra: str):  # type: ignore[no-untyped-def]
+        import json
+
+        body = data if isinstance(data, str | bytes) else json.dumps(data)
+        call = getattr(self.client, method.lower())
+        return call(path, body, content_type="application/json", **self._headers(token, extra))
+
+    def post_comment(self, body: str = "Nice post!", url: str = PAGE, **fields: object):  # type: ignore[no-untyped-def]
+        payload = {"url": url, "body": body, "author_name": "Ann", **fields}
+        response = self.send("POST", "/api/v1/comments", payload)
+        if response.status_code in (201, 202) and self.token is None:
+            self.token = response.json()["commenter_token"]
+        return response
+
+    def thread(self, url: str = PAGE, **params: str):  # type: ignore[no-untyped-def]
+        return self.get("/api/v1/thread", {"url": url, **params})
+
+
+@pytest.fixture
+def api(alpha: Tenant) -> Api:
+    return Api(alpha)
+
+
+@pytest.fixture
+def api_for(db: None) -> Callable[[Tenant], Api]:
+    return Api

@@ -83,6 +83,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # migration per signup; `migrate_schemas` keeps it migrated.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Issue `SET search_path` once per tenant switch rather than before every query.
+TENANT_LIMIT_SET_CALLS = True
 # Seconds a host -> tenant lookup is kept in each process's memory.
 TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 30)
 

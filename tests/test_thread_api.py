@@ -1,0 +1,253 @@
+"""Reading threads: the tree, paging, sorting, the hot cache and its invalidation."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from embed import redis
+from embed.models import Comment, Commenter, Thread
+from tests.conftest import PAGE
+from tests.factories import CommentFactory, ThreadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_thread(tenant, top_level: int, replies_each: int, url: str = PAGE) -> Thread:  # type: ignore[no-untyped-def]
+    with schema_context(tenant.schema_name):
+        thread = ThreadFactory(url=url)
+        author = Commenter.objects.create(name="Seeder")
+        tops = Comment.objects.bulk_create(
+            Comment(thread=thread, author=author, body=f"top {i}", body_html=f"<p>top {i}</p>")
+            for i in range(top_level)
+        )
+        Comment.objects.bulk_create(
+            Comment(
+                thread=thread,
+                author=author,
+                parent=top,
+                root=top,
+                depth=1,
+                body="reply",
+                body_html="<p>reply</p>",
+            )
+            for top in tops
+            for _ in range(replies_each)
+        )
+        Thread.objects.filter(pk=thread.pk).update(comment_count=top_level * (1 + replies_each))
+        return thread
+
+
+def test_an_unknown_page_has_no_thread_and_creates_none(api, alpha):  # type: ignore[no-untyped-def]
+    response = api.thread()
+    assert response.status_code == 200
+    body = response.json()
+    assert body["thread"] is None
+    assert body["comments"] == []
+    assert body["next"] is None
+    assert body["site"]["guests_allowed"] is True
+    with schema_context(alpha.schema_name):
+        assert not Thread.objects.exists()
+
+
+def test_it_returns_the_tree_with_replies_in_order(api):  # type: ignore[no-untyped-def]
+    first = api.post_comment("First!").json()
+    reply = api.post_comment("A reply", parent=first["id"]).json()
+    nested = api.post_comment("Deeper", parent=reply["id"]).json()
+    api.post_comment("Second top-level")
+
+    body = api.thread().json()
+    assert body["thread"]["comment_count"] == 4
+    assert body["thread"]["url"] == PAGE
+    assert [c["html"] for c in body["comments"]] == ["<p>First!</p>", "<p>Second top-level</p>"]
+    top = body["comments"][0]
+    assert top["replies"][0]["id"] == reply["id"]
+    assert top["replies"][0]["parent"] == first["id"]
+    assert top["replies"][0]["replies"][0]["id"] == nested["id"]
+    assert set(top) == {
+        "id", "parent", "author", "html", "created", "edited", "score", "pinned", "deleted",
+        "replies",
+    }  # fmt: skip
+    assert top["author"] == {"name": "Ann", "avatar": None, "badge": None}
+
+
+def test_a_deleted_comment_with_replies_stays_as_a_placeholder(api):  # type: ignore[no-untyped-def]
+    parent = api.post_comment("I will delete this").json()
+    api.post_comment("But I replied", parent=parent["id"])
+    lonely = api.post_comment("Delete me too").json()
+    assert api.send("DELETE", f"/api/v1/comments/{parent['id']}").status_code == 204
+    assert api.send("DELETE", f"/api/v1/comments/{lonely['id']}").status_code == 204
+
+    comments = api.thread().json()["comments"]
+    assert len(comments) == 1
+    placeholder = comments[0]
+    assert placeholder["deleted"] is True
+    assert placeholder["html"] == ""
+    assert placeholder["author"]["name"] == ""
+    assert placeholder["replies"][0]["html"] == "<p>But I replied</p>"
+
+
+def test_pinned_comments_come_first_and_sorts_work(api, alpha):  # type: ignore[no-untyped-def]
+    ids = [api.post_comment(f"c{i}").json()["id"] for i in range(3)]
+    with schema_context(alpha.schema_name):
+        Comment.objects.filter(pk=ids[1]).update(pinned=True)
+        Comment.objects.filter(pk=ids[2]).update(score=5)
+
+    def order(sort: str) -> list[int]:
+        return [c["id"] for c in api.thread(sort=sort).json()["comments"]]
+
+    assert order("oldest") == [ids[1], ids[0], ids[2]]
+    assert order("newest") == [ids[1], ids[2], ids[0]]
+    assert order("top") == [ids[1], ids[2], ids[0]]
+
+
+def test_it_pages_top_level_comments_with_an_opaque_cursor(api, alpha):  # type: ignore[no-untyped-def]
+    seed_thread(alpha, top_level=120, replies_each=1)
+    first = api.thread().json()
+    assert len(first["comments"]) == 50
+    assert all(len(c["replies"]) == 1 for c in first["comments"])
+    second = api.thread(cursor=first["next"]).json()
+    third = api.thread(cursor=second["next"]).json()
+    assert len(second["comments"]) == 50
+    assert len(third["comments"]) == 20
+    assert third["next"] is None
+    seen = [c["id"] for page in (first, second, third) for c in page["comments"]]
+    assert len(set(seen)) == 120
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"url": "https://alpha.example/p", "sort": "random"}, "sort"),
+        ({"url": "https://alpha.example/p", "cursor": "!!not-a-cursor"}, "cursor"),
+        ({"url": "ftp://alpha.example/p"}, "url"),
+        ({"url": "not a url"}, "url"),
+        ({}, "url"),
+        ({"url": "https://alpha.example/" + "x" * 2100}, "url"),
+    ],
+)
+def test_bad_read_parameters_get_a_400(api, params, field):  # type: ignore[no-untyped-def]
+    response = api.get("/api/v1/thread", params)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_a_thread_can_be_read_by_site_key(api):  # type: ignore[no-untyped-def]
+    api.post_comment("keyed", key="post-42")
+    body = api.get("/api/v1/thread", {"key": "post-42"}).json()
+    assert body["thread"]["comment_count"] == 1
+
+
+def test_a_hot_read_runs_no_sql(api, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    api.post_comment("warm me up")
+    api.thread()  # fills the cache
+    with django_assert_num_queries(0):
+        response = api.thread()
+    assert response.status_code == 200
+    assert response.json()["thread"]["comment_count"] == 1
+
+
+def test_a_cold_read_costs_the_same_queries_for_10_and_500_comments(api, alpha):  # type: ignore[no-untyped-def]
+    def cold_read_queries(url: str) -> int:
+        redis.call("flushdb")
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.thread(url=url).status_code == 200
+        return len(ctx.captured_queries)
+
+    seed_thread(alpha, top_level=5, replies_each=1, url="https://alpha.example/small")
+    seed_thread(alpha, top_level=100, replies_each=4, url="https://alpha.example/large")
+    api.thread(url="https://alpha.example/warm-up")  # host and site settings now cached
+    small = cold_read_queries("https://alpha.example/small")
+    large = cold_read_queries("https://alpha.example/large")
+    # SET search_path, then thread, top-level page, replies.
+    assert small == large == 4
+
+
+def test_etag_and_if_none_match_give_304(api):  # type: ignore[no-untyped-def]
+    api.post_comment("etag me")
+    first = api.thread()
+    etag = first["ETag"]
+    assert etag
+    again = api.get("/api/v1/thread", {"url": PAGE}, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    api.post_comment("changed")
+    changed = api.get("/api/v1/thread", {"url": PAGE}, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_every_write_invalidates_the_cached_thread(api):  # type: ignore[no-untyped-def]
+    comment = api.post_comment("original").json()
+    assert api.thread().json()["comments"][0]["html"] == "<p>original</p>"
+
+    api.send("PATCH", f"/api/v1/comments/{comment['id']}", {"body": "edited"})
+    assert api.thread().json()["comments"][0]["html"] == "<p>edited</p>"
+
+    voter = api.__class__.__new__(api.__class__)
+    voter.client, voter.token = api.client, None
+    vote = voter.send("POST", f"/api/v1/comments/{comment['id']}/vote", {"value": 1})
+    assert vote.json()["score"] == 1
+    assert api.thread().json()["comments"][0]["score"] == 1
+
+    api.post_comment("another")
+    assert api.thread().json()["thread"]["comment_count"] == 2
+
+    api.send("DELETE", f"/api/v1/comments/{comment['id']}")
+    body = api.thread().json()
+    assert [c["html"] for c in body["comments"]] == ["<p>another</p>"]
+    assert body["thread"]["comment_count"] == 1
+
+
+def test_site_settings_changes_reach_cached_threads(api, alpha):  # type: ignore[no-untyped-def]
+    from embed.site import site_settings_update
+
+    assert api.thread().json()["site"]["guest_email_required"] is False
+    with schema_context(alpha.schema_name):
+        site_settings_update(guest_email_required=True)
+    assert api.thread().json()["site"]["guest_email_required"] is True
+
+
+@pytest.fixture
+def redis_down(settings):  # type: ignore[no-untyped-def]
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    redis.reset()
+    yield
+    redis.reset()
+
+
+def test_with_redis_down_reads_and_writes_still_work(api, redis_down):  # type: ignore[no-untyped-def]
+    created = api.post_comment("written while Redis is down")
+    assert created.status_code == 201
+    body = api.thread().json()
+    assert body["comments"][0]["html"] == "<p>written while Redis is down</p>"
+    counts = api.get("/api/v1/counts", {"url": PAGE}).json()
+    assert counts == {PAGE: 1}
+    vote = api.send("POST", f"/api/v1/comments/{created.json()['id']}/vote", {"value": -1})
+    assert vote.status_code == 200
+
+
+def test_counts_for_many_pages(api):  # type: ignore[no-untyped-def]
+    api.post_comment("one", url="https://alpha.example/a")
+    api.post_comment("two", url="https://alpha.example/a")
+    api.post_comment("three", url="https://alpha.example/b?utm_source=feed")
+    urls = ["https://alpha.example/a#comments", "https://alpha.example/b", "https://alpha.example/c"]
+    body = api.get("/api/v1/counts", {"url": urls}).json()
+    assert body == {urls[0]: 2, urls[1]: 1, urls[2]: 0}
+
+
+def test_counts_are_served_from_cache_and_refreshed_by_writes(api, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    api.post_comment("one")
+    api.get("/api/v1/counts", {"url": PAGE})
+    with django_assert_num_queries(0):
+        assert api.get("/api/v1/counts", {"url": PAGE}).json() == {PAGE: 1}
+    api.post_comment("two")
+    assert api.get("/api/v1/counts", {"url": PAGE}).json() == {PAGE: 2}
+
+
+def test_counts_reject_too_many_or_no_urls(api):  # type: ignore[no-untyped-def]
+    assert api.get("/api/v1/counts").status_code == 400
+    many = [f"https://alpha.example/{i}" for i in range(101)]
+    response = api.get("/api/v1/counts", {"url": many})
+    assert response.status_code == 400
+    assert "url" in response.json()["error"]["fields"]
