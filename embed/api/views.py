@@ -96,6 +96,21 @@ def rate_limit(request: HttpRequest, action: str, commenter: Commenter | None) -
         raise exceptions.Throttled(wait=wait, detail=f"Slow down: try again in {wait} seconds.")
 
 
+class Text(serializers.CharField):
+    """A CharField that takes only JSON strings: 42 is not a comment body."""
+
+    def to_internal_value(self, data: object) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WidgetApi(APIView):
+    def get_authenticate_header(self, request: Request) -> str:
+        # Makes a missing or bad token a 401, as it should be, rather than DRF's default 403.
+        return 'Bearer realm="palaver"'
+
+
 COMMENT_SCHEMA = inline_serializer(
     "Comment",
     {
@@ -124,7 +139,7 @@ URL_PARAMS = [
 ]
 
 
-class ThreadApi(APIView):
+class ThreadApi(WidgetApi):
     """The public thread: top-level comments paged, with all their replies."""
 
     @extend_schema(
@@ -178,7 +193,7 @@ class ThreadApi(APIView):
         return response
 
 
-class ThreadMeApi(APIView):
+class ThreadMeApi(WidgetApi):
     """What only the reader holding the token sees: own comments, votes, pending comments."""
 
     @extend_schema(parameters=URL_PARAMS, responses={200: OpenApiTypes.OBJECT})
@@ -193,15 +208,15 @@ class ThreadMeApi(APIView):
         return response
 
 
-class CommentCreateApi(APIView):
+class CommentCreateApi(WidgetApi):
     class InputSerializer(serializers.Serializer):
-        url = serializers.CharField(max_length=2000)
-        key = serializers.CharField(max_length=200, required=False, allow_blank=True)
-        title = serializers.CharField(max_length=300, required=False, allow_blank=True)
+        url = Text(max_length=2000)
+        key = Text(max_length=200, required=False, allow_blank=True)
+        title = Text(max_length=300, required=False, allow_blank=True)
         parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        body = serializers.CharField(max_length=20_000, allow_blank=True, trim_whitespace=False)
-        author_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-        author_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+        body = Text(max_length=20_000, allow_blank=True, trim_whitespace=False)
+        author_name = Text(max_length=200, required=False, allow_blank=True)
+        author_email = Text(max_length=254, required=False, allow_blank=True)
         notify = serializers.BooleanField(required=False, default=False)
         hp = serializers.CharField(required=False, allow_blank=True, max_length=500)
         t = serializers.IntegerField(required=False, allow_null=True)
@@ -234,9 +249,9 @@ class CommentCreateApi(APIView):
         return json_response(comment_out(comment, site=site, token=token), status=status)
 
 
-class CommentDetailApi(APIView):
+class CommentDetailApi(WidgetApi):
     class EditSerializer(serializers.Serializer):
-        body = serializers.CharField(max_length=20_000, allow_blank=True, trim_whitespace=False)
+        body = Text(max_length=20_000, allow_blank=True, trim_whitespace=False)
 
     @extend_schema(request=EditSerializer, responses={200: COMMENT_SCHEMA})
     def patch(self, request: Request, pk: int) -> HttpResponse:
@@ -270,7 +285,7 @@ def reader_or_new(request: HttpRequest) -> tuple[Commenter, str | None]:
     return commenter, commenter_token_issue(commenter.pk)
 
 
-class CommentVoteApi(APIView):
+class CommentVoteApi(WidgetApi):
     class InputSerializer(serializers.Serializer):
         value = serializers.ChoiceField(choices=[-1, 0, 1])
 
@@ -290,7 +305,7 @@ class CommentVoteApi(APIView):
         return json_response(body)
 
 
-class CommentFlagApi(APIView):
+class CommentFlagApi(WidgetApi):
     class InputSerializer(serializers.Serializer):
         reason = serializers.ChoiceField(choices=Flag.Reason.choices)
 
@@ -313,7 +328,7 @@ class CommentFlagApi(APIView):
         return json_response(body)
 
 
-class CountsApi(APIView):
+class CountsApi(WidgetApi):
     """Published-comment counts for up to 100 pages, for blog index pages."""
 
     MAX_URLS = 100
