@@ -16,7 +16,7 @@
       oldest: "Oldest", newest: "Newest", top: "Top", more: "Load more comments",
       empty: "No comments yet. Start the conversation!", loadErr: "Comments could not be loaded.",
       retry: "Try again", write: "Write a comment", replyTo: "Reply to {name}", name: "Name",
-      email: "Email (not shown)", hint: "Markdown: **bold**, *italic*, `code`, [link](https://…)",
+      email: "Email (not shown)", hint: "Markdown: **bold**, *italic*, `code`, [link](url)",
       post: "Post comment", reply: "Reply", cancel: "Cancel", edit: "Edit", save: "Save",
       del: "Delete", confirmDel: "Really delete?", sending: "Sending…",
       pending: "Awaiting moderation", deleted: "This comment was deleted.", pinned: "Pinned",
@@ -27,7 +27,7 @@
       noGuests: "Sign in on this site to comment.", rate: "Too many requests. Try again in {n} s.",
       netErr: "Network error. Please try again.", editClosed: "The time for editing is over.",
       posted: "Your comment was posted.", held: "Your comment is awaiting moderation.",
-      newOne: "New comment by {name}", needToken: "Post a comment first, then you can vote.",
+      newOne: "New comment by {name}",
     },
     es: {
       one: "1 comentario", many: "{n} comentarios", loading: "Cargando comentarios…",
@@ -35,7 +35,8 @@
       more: "Cargar más comentarios", empty: "Aún no hay comentarios. ¡Empieza tú!",
       loadErr: "No se pudieron cargar los comentarios.", retry: "Reintentar",
       write: "Escribe un comentario", replyTo: "Responder a {name}", name: "Nombre",
-      email: "Correo (no se muestra)", hint: "Markdown: **negrita**, *cursiva*, `código`, [enlace](https://…)",
+      email: "Correo (no se muestra)",
+      hint: "Markdown: **negrita**, *cursiva*, `código`, [enlace](url)",
       post: "Publicar", reply: "Responder", cancel: "Cancelar", edit: "Editar", save: "Guardar",
       del: "Eliminar", confirmDel: "¿Eliminar?", sending: "Enviando…",
       pending: "Pendiente de moderación", deleted: "Este comentario fue eliminado.",
@@ -48,7 +49,7 @@
       rate: "Demasiadas solicitudes. Reintenta en {n} s.", netErr: "Error de red. Reintenta.",
       editClosed: "El plazo de edición terminó.", posted: "Tu comentario se publicó.",
       held: "Tu comentario espera moderación.", newOne: "Nuevo comentario de {name}",
-      needToken: "Publica un comentario y luego podrás votar.",
+     
     },
     de: {
       one: "1 Kommentar", many: "{n} Kommentare", loading: "Kommentare werden geladen…",
@@ -56,7 +57,7 @@
       more: "Weitere Kommentare laden", empty: "Noch keine Kommentare. Schreib den ersten!",
       loadErr: "Kommentare konnten nicht geladen werden.", retry: "Erneut versuchen",
       write: "Kommentar schreiben", replyTo: "Antwort an {name}", name: "Name",
-      email: "E-Mail (nicht sichtbar)", hint: "Markdown: **fett**, *kursiv*, `Code`, [Link](https://…)",
+      email: "E-Mail (nicht sichtbar)", hint: "Markdown: **fett**, *kursiv*, `Code`, [Link](url)",
       post: "Senden", reply: "Antworten", cancel: "Abbrechen", edit: "Bearbeiten",
       save: "Speichern", del: "Löschen", confirmDel: "Wirklich löschen?", sending: "Senden…",
       pending: "Wartet auf Freigabe", deleted: "Dieser Kommentar wurde gelöscht.",
@@ -69,7 +70,7 @@
       rate: "Zu viele Anfragen. Versuch es in {n} s erneut.",
       netErr: "Netzwerkfehler. Bitte erneut versuchen.", editClosed: "Die Bearbeitungszeit ist vorbei.",
       posted: "Dein Kommentar ist online.", held: "Dein Kommentar wartet auf Freigabe.",
-      newOne: "Neuer Kommentar von {name}", needToken: "Schreib erst einen Kommentar, dann kannst du abstimmen.",
+      newOne: "Neuer Kommentar von {name}",
     },
   };
   const requested = (opt.locale || navigator.language || "en").slice(0, 2).toLowerCase();
@@ -111,7 +112,8 @@ h2{font-size:1.15em;margin:0}
 .pv-form{display:grid;gap:6px;margin:12px 0}
 .pv-row{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:end}
 .pv-row label{flex:1 1 160px;font-size:.85em;color:var(--palaver-muted)}
-.pv-end{justify-content:flex-end;align-items:center}
+.pv-end{margin-left:auto;display:flex;gap:6px}
+[hidden]{display:none!important}
 .pv-hint,.pv-muted,time{font-size:.85em;color:var(--palaver-muted)}
 .pv-msg{margin:0;font-size:.9em;color:var(--palaver-danger)}
 .pv-msg ul{margin:0;padding-left:1.2em}
@@ -137,7 +139,6 @@ h2{font-size:1.15em;margin:0}
 .pv-body pre code{padding:0}
 .pv-body blockquote{border-left:3px solid var(--palaver-border);padding-left:10px;
   color:var(--palaver-muted)}
-.pv-body img{max-width:100%}
 .pv-deleted{font-style:italic;color:var(--palaver-muted)}
 .pv-actions{display:flex;flex-wrap:wrap;align-items:center;gap:2px;margin-left:-8px;
   font-size:.85em;color:var(--palaver-muted)}
@@ -148,6 +149,7 @@ h2{font-size:1.15em;margin:0}
 .pv-replies:empty{display:none}
 .pv-collapsed>.pv-main>:not(.pv-head),.pv-collapsed>.pv-replies{display:none}
 .pv-note{padding:20px 0;text-align:center;color:var(--palaver-muted)}
+.pv-note:empty{padding:0}
 .pv-more{display:block;width:100%;margin-top:14px;border:1px solid var(--palaver-border)}
 @media (min-width:640px){.pv-replies{margin-left:13px;padding-left:16px}}`;
 
@@ -182,7 +184,8 @@ h2{font-size:1.15em;margin:0}
   const ago = (iso) => {
     let delta = (Date.parse(iso) - Date.now()) / 1000;
     if (Math.abs(delta) < 45) return relative.format(0, "second");
-    for (const [unit, size] of [["second", 60], ["minute", 60], ["hour", 24], ["day", 30], ["month", 12]]) {
+    const units = [["second", 60], ["minute", 60], ["hour", 24], ["day", 30], ["month", 12]];
+    for (const [unit, size] of units) {
       if (Math.abs(delta) < size) return relative.format(Math.round(delta), unit);
       delta /= size;
     }
@@ -217,7 +220,6 @@ h2{font-size:1.15em;margin:0}
 
   function errorText(error) {
     if (error.status === 429 && error.retry) return t("rate", { n: error.retry });
-    if (error.status === 401) return t("needToken");
     const known = {
       network: "netErr", thread_closed: "closed", edit_window_closed: "editClosed",
       guests_not_allowed: "noGuests",
@@ -246,7 +248,7 @@ h2{font-size:1.15em;margin:0}
     status = h("div", { class: "pv-note", role: "status" }, t("loading"));
     more = button(t("more"), () => load(true), { class: "pv-more", hidden: true });
     live = h("div", { class: "pv-sr", "aria-live": "polite" });
-    root = h("section", { class: "pv", lang: LANG, "aria-label": t("many", { n: "" }).trim() },
+    root = h("section", { class: "pv", lang: LANG },
       [h("div", { class: "pv-top" }, [heading, sortBar]), composer, list, status, more, live]);
     shadow.replaceChildren(h("style", {}, CSS), root);
     setInterval(() => root.querySelectorAll("time").forEach((el) => {
@@ -298,7 +300,8 @@ h2{font-size:1.15em;margin:0}
           author.badge && h("span", { class: "pv-badge" }, author.badge),
           c.pinned && h("span", { class: "pv-tag pv-pin" }, t("pinned")),
           pending && h("span", { class: "pv-tag pv-wait" }, t("pending")),
-          h("time", { datetime: c.created, title: new Date(c.created).toLocaleString(LANG) }, ago(c.created)),
+          h("time", { datetime: c.created, title: new Date(c.created).toLocaleString(LANG) },
+            ago(c.created)),
           c.edited && h("span", { class: "pv-muted" }, "· " + t("edited")),
           toggle(node),
         ]);
@@ -349,8 +352,11 @@ h2{font-size:1.15em;margin:0}
     return h("div", { class: "pv-actions" }, [
       listed && [voter(1), h("span", { class: "pv-score" }, String(c.score || 0)), voter(-1)],
       listed && isOpen() && node.depth < (state.site.max_depth || 5) - 1 &&
-        button(t("reply"), () => openForm(node, { parent: node, label: t("replyTo", { name: (c.author && c.author.name) || t("guest") }) })),
-      editable(c) && [button(t("edit"), () => openForm(node, { edit: node, label: t("write") })), remove],
+        button(t("reply"), () => openForm(node, {
+          parent: node, label: t("replyTo", { name: (c.author && c.author.name) || t("guest") }),
+        })),
+      editable(c) && [
+        button(t("edit"), () => openForm(node, { edit: node, label: t("write") })), remove],
       listed && !state.own.has(c.id) && button(t("flag"), () => flagForm(node)),
     ]);
   }
@@ -427,24 +433,31 @@ h2{font-size:1.15em;margin:0}
     const text = h("textarea", { id, rows: 3, placeholder: o.label, onkeydown: (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) f.requestSubmit();
     } });
-    text.value = o.edit ? state.sources[o.edit.c.id] || o.edit.c.body || o.edit.main.querySelector(".pv-body").innerText : "";
+    // The API returns rendered HTML only, so an edit starts from the source typed here
+    // (or, after a reload, from the text of the rendered comment).
+    if (o.edit) text.value = state.sources[o.edit.c.id] || o.edit.c.body ||
+      o.edit.main.querySelector(".pv-body").innerText;
     const input = (name, type, value, label) => {
       const el = h("input", { name, type, autocomplete: name, maxlength: type === "email" ? 254 : 100 });
       el.value = value || "";
       return h("label", {}, [label, el]);
     };
-    const guest = !o.edit && h("div", { class: "pv-row" }, [
+    const guest = !o.edit && [
       input("name", "text", me.name, t("name")),
       state.site.guest_email_required && input("email", "email", me.email, t("email")),
-    ]);
-    const honeypot = h("input", { name: "website", class: "pv-hp", tabindex: "-1", autocomplete: "off", "aria-hidden": "true" });
+    ];
+    const honeypot = h("input", {
+      name: "website", class: "pv-hp", tabindex: "-1", autocomplete: "off", "aria-hidden": "true",
+    });
     const message = h("div", { class: "pv-msg", role: "alert" });
-    const send = h("button", { type: "submit", class: "pv-primary" }, o.edit ? t("save") : o.parent ? t("reply") : t("post"));
+    const send = h("button", { type: "submit", class: "pv-primary" },
+      t(o.edit ? "save" : o.parent ? "reply" : "post"));
     const f = h("form", { class: "pv-form", novalidate: true, onsubmit: submit }, [
       h("label", { for: id, class: "pv-sr" }, o.label), text,
       h("small", { class: "pv-hint" }, t("hint")),
-      guest, honeypot, message,
-      h("div", { class: "pv-row pv-end" }, [o.cancel && button(t("cancel"), o.cancel), send]),
+      honeypot, message,
+      h("div", { class: "pv-row" }, [
+        guest, h("span", { class: "pv-end" }, [o.cancel && button(t("cancel"), o.cancel), send])]),
     ]);
     const field = (name) => f.querySelector(`[name=${name}]`);
 
@@ -607,8 +620,6 @@ h2{font-size:1.15em;margin:0}
       timer = setTimeout(refresh, 300);
     };
     source.onmessage = changed;
-    for (const type of ["comment", "created", "edited", "deleted", "updated"])
-      source.addEventListener(type, changed);
     // A 404 (no live updates on this server) closes the stream for good; that is fine.
   }
 

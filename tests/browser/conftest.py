@@ -1,0 +1,351 @@
+"""Browser tests: the real app under gunicorn, host pages on another origin, real Chromium.
+
+The server gets a database of its own (`palaver_browser_<random>`) on the PostgreSQL server
+the test settings point at, and a Redis database of its own (BROWSER_REDIS_DB, default 12),
+so it never meets the pytest-django test database. Sites: `alpha` and `beta` publish at once,
+`gamma` holds every comment for moderation; all three allow the host pages' origin.
+
+Without Chromium (or the playwright package) the tests are skipped, except under CI=true,
+where that is a failure.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+
+from tests.conftest import _with_redis_db
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SITES = {"alpha": "post", "beta": "post", "gamma": "pre"}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        shutil.which("chromium"),
+    ):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason}; browser tests must run in CI")
+    pytest.skip(reason)
+
+
+# --- the host pages: a second origin that embeds the widget ------------------------------
+
+
+@dataclass
+class HostSite:
+    """A stdlib HTTP server on 127.0.0.1 serving pages that the tests register."""
+
+    port: int
+    pages: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def page(self, html: str, path: str | None = None) -> str:
+        path = path or f"/posts/{uuid.uuid4().hex[:12]}"
+        self.pages[path] = html
+        return self.origin + path
+
+    def new_url(self) -> str:
+        """A fresh canonical page URL (a thread no other test touches)."""
+        return f"{self.origin}/posts/{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def host_site() -> Iterator[HostSite]:
+    site = HostSite(port=free_port())
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            html = site.pages.get(self.path.split("?")[0])
+            body = (html or "<h1>Not found</h1>").encode()
+            self.send_response(200 if html else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", site.port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+# --- the platform under gunicorn ---------------------------------------------------------
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status, self.body, self.headers = status, body, headers
+
+
+@dataclass
+class Platform:
+    port: int
+    env: dict[str, str]
+
+    def base(self, slug: str) -> str:
+        return f"http://{slug}.localhost:{self.port}"
+
+    def api(
+        self, slug: str, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> Any:
+        """Call the site's API from outside the browser (loopback, with the site's Host)."""
+        request = urllib.request.Request(  # noqa: S310 - a local http URL
+            f"http://127.0.0.1:{self.port}/api/v1/{path}",
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Host": f"{slug}.localhost:{self.port}", "Content-Type": "application/json"},
+        )
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            raise ApiError(exc.code, json.loads(raw or b"null"), dict(exc.headers)) from None
+        return json.loads(raw) if raw else None
+
+    def post(self, slug: str, url: str, body: str, name: str = "Rita", **extra: Any) -> dict:
+        token = extra.pop("token", None)
+        payload = {"url": url, "body": body, "author_name": name, **extra}
+        return dict(self.api(slug, "POST", "comments", payload, token=token))
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if done.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+
+def _database_url(name: str) -> tuple[str, dict[str, Any]]:
+    db = settings.DATABASES["default"]
+    params = {
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+    }
+    credentials = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    # A Unix socket directory goes in the host part, percent-encoded.
+    host = quote(db.get("HOST") or "localhost", safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{credentials}@{host}{port}/{name}", params
+
+
+@pytest.fixture(scope="session")
+def platform(host_site: HostSite) -> Iterator[Platform]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = f"palaver_browser_{os.getpid()}_{secrets.token_hex(3)}"
+    url, params = _database_url(name)
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    redis_url = _with_redis_db(settings.REDIS_URL, int(os.environ.get("BROWSER_REDIS_DB", "12")))
+    # A leftover payload from an earlier run would be served for a thread with the same id.
+    redis.Redis.from_url(redis_url).flushdb()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": secrets.token_urlsafe(50)[:50],
+        "DEBUG": "false",
+        "PLATFORM_PORT": str(port),
+        "PALAVER_RATE_LIMITS": "off",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "PALAVER_QUIET": "1",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+    }
+    platform = Platform(port=port, env=env)
+    server = None
+    log = (ARTIFACTS / "gunicorn.log").open("w")
+    try:
+        platform.manage("migrate", "--verbosity", "0")
+        for slug, moderation in SITES.items():
+            platform.manage(
+                "create_site", "--slug", slug, "--name", slug.title(),
+                "--owner-email", f"owner@{slug}.example",
+                "--owner-password", "correct-horse-battery-staple",
+                "--origin", host_site.origin,
+            )  # fmt: skip
+            if moderation != "post":
+                platform.manage("shell", "-c", (
+                    "from django_tenants.utils import schema_context\n"
+                    "from embed.site import site_settings_update\n"
+                    f"with schema_context('site_{slug}'):\n"
+                    f"    site_settings_update(moderation_mode='{moderation}')\n"
+                ))  # fmt: skip
+        server = subprocess.Popen(  # noqa: S603
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        _wait_until_up(platform, server)
+        yield platform
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        log.close()
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        redis.Redis.from_url(redis_url).flushdb()
+
+
+def _wait_until_up(platform: Platform, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited; see {ARTIFACTS / 'gunicorn.log'}")
+        try:
+            platform.api("alpha", "GET", "counts?url=http://x.example/")
+            return
+        except (OSError, ApiError):
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer in 30 s; see {ARTIFACTS / 'gunicorn.log'}")
+
+
+# --- Chromium ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    if executable is None:
+        unavailable("Chromium not found (install Debian's `chromium` or set CHROMIUM_PATH)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Reader:
+    """One browser context: a reader with their own localStorage."""
+
+    context: Any
+    page: Any
+    errors: list[str]
+
+
+@pytest.fixture
+def new_reader(browser: Any, platform: Platform) -> Iterator[Callable[..., Reader]]:
+    readers: list[Reader] = []
+
+    def make(**options: Any) -> Reader:
+        context = browser.new_context(**{"viewport": {"width": 900, "height": 900}, **options})
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        reader = Reader(context=context, page=page, errors=[])
+        page.on("pageerror", lambda error: reader.errors.append(str(error)))
+        readers.append(reader)
+        return reader
+
+    yield make
+    errors = [error for reader in readers for error in reader.errors]
+    for reader in readers:
+        reader.context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def reader(new_reader: Callable[..., Reader]) -> Reader:
+    return new_reader()
+
+
+@pytest.fixture
+def embed_page(host_site: HostSite, platform: Platform) -> Callable[..., tuple[str, str]]:
+    """Register a host page embedding `slug`'s widget for a page URL; return (page, data-url)."""
+
+    def make(
+        slug: str = "alpha",
+        url: str | None = None,
+        head: str = "",
+        body: str = "",
+        **data: str,
+    ) -> tuple[str, str]:
+        url = url or host_site.new_url()
+        attributes = "".join(f' data-{key}="{value}"' for key, value in data.items())
+        html = (
+            f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+            f'<meta name=viewport content="width=device-width, initial-scale=1">'
+            f"<title>A post</title>{head}</head><body><main><h1>A post</h1>{body}"
+            f'<div id="palaver-thread"></div>'
+            f'<script src="{platform.base(slug)}/embed.js" data-url="{url}"{attributes} async>'
+            f"</script></main></body></html>"
+        )
+        return host_site.page(html, path=url.removeprefix(host_site.origin)), url
+
+    return make
