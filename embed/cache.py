@@ -14,9 +14,9 @@ never enters these payloads.
 import hashlib
 
 import redis as redis_lib
-from django.db import connection
 
 from embed import redis
+from tenants.db import current_schema
 
 PAYLOAD_TTL_SECONDS = 3600
 COUNTS_TTL_SECONDS = 24 * 3600
@@ -35,7 +35,7 @@ def thread_ident(*, url: str | None, key: str | None) -> str:
 
 
 def _prefix() -> str:
-    return f"palaver:{connection.schema_name}"
+    return f"palaver:{current_schema()}"
 
 
 def payload_get(ident: str, suffix: str) -> tuple[str, bytes | None]:

@@ -117,6 +117,9 @@ class Vote(models.Model):
         ]
         indexes = [models.Index(fields=["commenter", "comment"], name="vote_commenter_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.value:+d} on comment {self.comment_id}"
+
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
@@ -134,3 +137,6 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "commenter"], name="one_flag_per_reader")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} flag on comment {self.comment_id}"

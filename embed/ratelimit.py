@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import redis as redis_lib
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 
 from embed import redis
+from tenants.db import current_schema
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def rate_limit_hit(*, action: str, ip: str, commenter_id: int | None) -> int | N
             if subject is None:
                 continue
             window_start = now - now % rule.window
-            key = f"palaver:{connection.schema_name}:rl:{action}:{rule.scope}:{subject}:{window_start}"
+            key = f"palaver:{current_schema()}:rl:{action}:{rule.scope}:{subject}:{window_start}"
             pipe.incr(key)
             pipe.expire(key, rule.window + 1)
             checks.append((rule, window_start))

@@ -20,9 +20,7 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": 
 )
 
 
-def _image_as_link(
-    renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
-) -> str:
+def _image_as_link(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     # Images are not on the allow-list: an image in a comment would make every reader's
     # browser fetch a URL of the commenter's choosing. Show it as a plain link instead.
     token = tokens[idx]

@@ -54,7 +54,11 @@ def comment_data(comment: Comment) -> dict[str, Any]:
         html, score = "", 0
     else:
         person = comment.author
-        author = {"name": person.name, "avatar": person.avatar or None, "badge": person.badge or None}
+        author = {
+            "name": person.name,
+            "avatar": person.avatar or None,
+            "badge": person.badge or None,
+        }
         html, score = comment.body_html, comment.score
     return {
         "id": comment.pk,

@@ -3,7 +3,7 @@ thread's cached payloads (after the transaction, so no reader caches a half-made
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -143,9 +143,8 @@ def comment_create(
     if parent is not None:
         if parent.thread_id != thread.pk or parent.status != Comment.Status.PUBLISHED:
             raise ValidationError({"parent": "You can only reply to a published comment here."})
-        if parent.depth + 1 >= site.max_depth and parent.parent_id is not None:
+        if parent.depth + 1 >= site.max_depth and parent.parent is not None:
             parent = parent.parent
-            assert parent is not None
         depth = parent.depth + 1
         root_id = parent.root_id or parent.pk
     decision = moderation_decide(site=site, author=author, honeypot=honeypot)
@@ -206,7 +205,7 @@ def comment_post(
         )
 
 
-def editable_until(comment: Comment, site: SiteConfig):  # type: ignore[no-untyped-def]
+def editable_until(comment: Comment, site: SiteConfig) -> datetime:
     return comment.created + timedelta(minutes=site.edit_window_minutes)
 
 

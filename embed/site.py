@@ -9,9 +9,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from embed.models import SiteSettings
+from tenants.db import current_schema
 
 SITE_CACHE_SECONDS = 5.0
 
@@ -41,7 +40,7 @@ _cache: dict[str, tuple[float, SiteConfig]] = {}
 
 
 def site_config() -> SiteConfig:
-    schema = connection.schema_name
+    schema = current_schema()
     now = time.monotonic()
     hit = _cache.get(schema)
     if hit is not None and hit[0] > now:
@@ -62,7 +61,7 @@ def site_config() -> SiteConfig:
 
 
 def site_config_forget() -> None:
-    _cache.pop(connection.schema_name, None)
+    _cache.pop(current_schema(), None)
 
 
 def site_settings_update(**fields: Any) -> SiteSettings:

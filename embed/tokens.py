@@ -5,17 +5,18 @@ site A fails its signature check on site B, even for the same commenter id.
 """
 
 from django.core import signing
-from django.db import connection
+
+from tenants.db import current_schema
 
 MAX_AGE_SECONDS = 365 * 24 * 3600
 
 
 def _salt() -> str:
-    return f"palaver.commenter:{connection.schema_name}"
+    return f"palaver.commenter:{current_schema()}"
 
 
 def commenter_token_issue(commenter_id: int) -> str:
-    return signing.dumps({"c": commenter_id, "s": connection.schema_name}, salt=_salt())
+    return signing.dumps({"c": commenter_id, "s": current_schema()}, salt=_salt())
 
 
 def commenter_token_read(token: str) -> int | None:
@@ -24,7 +25,7 @@ def commenter_token_read(token: str) -> int | None:
         payload = signing.loads(token, salt=_salt(), max_age=MAX_AGE_SECONDS)
     except signing.BadSignature:
         return None
-    if not isinstance(payload, dict) or payload.get("s") != connection.schema_name:
+    if not isinstance(payload, dict) or payload.get("s") != current_schema():
         return None
     commenter_id = payload.get("c")
     return commenter_id if isinstance(commenter_id, int) else None

@@ -1,8 +1,8 @@
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from tenants.db import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import tenant_for_host
 
@@ -17,6 +17,6 @@ class TenantMiddleware(TenantMainMiddleware):
         return tenant
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
-        connection.set_schema_to_public()
+        use_public_schema()
         html = render_to_string("unknown_host.html", {"hostname": hostname})
         return HttpResponseNotFound(html)

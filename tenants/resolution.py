@@ -24,9 +24,7 @@ def tenant_for_host(hostname: str) -> Tenant | None:
     if hit is not None and hit[0] > now:
         return hit[1]
     domain = (
-        Domain.objects.select_related("tenant")
-        .filter(domain=hostname, tenant__active=True)
-        .first()
+        Domain.objects.select_related("tenant").filter(domain=hostname, tenant__active=True).first()
     )
     with _lock:
         if domain is None:

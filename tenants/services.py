@@ -6,6 +6,7 @@ Used by `manage.py create_site`, `POST /api/v1/sites` and the signup form.
 import re
 import secrets
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -14,10 +15,11 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
+from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
 
 # A DNS label of 3-40 characters: letters, digits and inner hyphens.
@@ -89,7 +91,7 @@ def slug_validate(slug: str) -> None:
 
 
 def origin_normalize(origin: str) -> str:
-    """`https://Example.com:443/` -> `https://example.com`; raise ValidationError if not an origin."""
+    """`https://Example.com:443/` -> `https://example.com`; ValidationError if not an origin."""
     parts = urlsplit(origin.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"origins": f"'{origin}' is not an http(s) origin."})
@@ -155,7 +157,7 @@ def site_create(
     template_schema_ensure()
     schema_name = schema_name_for(slug)
     domain = f"{slug}.{settings.PLATFORM_DOMAIN}"
-    connection.set_schema_to_public()
+    use_public_schema()
     try:
         with transaction.atomic():
             tenant = Tenant.objects.create(schema_name=schema_name, slug=slug, name=name)
@@ -164,7 +166,7 @@ def site_create(
             )
             Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
             with schema_context(schema_name):
-                user_model: type[AbstractUser] = get_user_model()  # type: ignore[assignment]
+                user_model = cast(type[AbstractUser], get_user_model())
                 user_model.objects.create_user(
                     username=owner_email,
                     email=owner_email,
@@ -177,7 +179,7 @@ def site_create(
         # Two signups raced for the same slug; the loser gets the same answer as a duplicate.
         raise ValidationError({"slug": f"The site name '{slug}' is already taken."}) from None
     finally:
-        connection.set_schema_to_public()
+        use_public_schema()
     return SiteProvisioned(
         tenant=tenant, domain=domain, owner_email=owner_email, owner_password=generated
     )
@@ -185,7 +187,7 @@ def site_create(
 
 def site_delete(*, tenant: Tenant) -> None:
     """Delete a site with its schema and domains."""
-    connection.set_schema_to_public()
+    use_public_schema()
     with transaction.atomic():
         Domain.objects.filter(tenant=tenant).delete()
         tenant.delete(force_drop=True)

@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.db import connection
 
 from palaver.env import envlist
+from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
 
 
@@ -15,7 +15,7 @@ def public_hosts() -> list[str]:
 
 def public_tenant_ensure() -> Tenant:
     """Create the public tenant and its domains if missing. Safe to run any number of times."""
-    connection.set_schema_to_public()
+    use_public_schema()
     tenant, _ = Tenant.objects.get_or_create(
         schema_name="public", defaults={"slug": "public", "name": settings.PLATFORM_NAME}
     )

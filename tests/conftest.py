@@ -7,15 +7,16 @@ service. Each test then runs in a transaction that is rolled back.
 
 import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from embed.site import _cache as site_cache
+from tenants.db import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
 from tenants.services import site_create
@@ -38,12 +39,14 @@ def _with_redis_db(url: str, db: int) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     # Tests use their own Redis database so they never touch a running demo's cache.
-    settings.REDIS_URL = _with_redis_db(settings.REDIS_URL, int(os.environ.get("TEST_REDIS_DB", "9")))
+    settings.REDIS_URL = _with_redis_db(
+        settings.REDIS_URL, int(os.environ.get("TEST_REDIS_DB", "9"))
+    )
     settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         for slug, origins in ORIGINS.items():
             site_create(
@@ -68,7 +71,7 @@ def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     _forget_process_caches()
     if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
-        connection.set_schema_to_public()
+        use_public_schema()
 
 
 @pytest.fixture(autouse=True)
@@ -125,31 +128,33 @@ class Api:
         self.client = Client(HTTP_HOST=host_of(tenant))
         self.token: str | None = None
 
-    def _headers(self, token: str | None, extra: dict[str, str]) -> dict[str, str]:
+    def _headers(self, token: str | None, extra: dict[str, Any]) -> dict[str, Any]:
         headers = dict(extra)
         token = token or self.token
         if token:
             headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         return headers
 
-    def get(self, path: str, params: dict | None = None, token: str | None = None, **extra: str):  # type: ignore[no-untyped-def]
+    def get(self, path: str, params: dict | None = None, token: str | None = None, **extra: Any):
         return self.client.get(path, params or {}, **self._headers(token, extra))
 
-    def send(self, method: str, path: str, data: object = None, token: str | None = None, **extra: str):  # type: ignore[no-untyped-def]
+    def send(
+        self, method: str, path: str, data: object = None, token: str | None = None, **extra: str
+    ):
         import json
 
         body = data if isinstance(data, str | bytes) else json.dumps(data)
         call = getattr(self.client, method.lower())
         return call(path, body, content_type="application/json", **self._headers(token, extra))
 
-    def post_comment(self, body: str = "Nice post!", url: str = PAGE, **fields: object):  # type: ignore[no-untyped-def]
+    def post_comment(self, body: str = "Nice post!", url: str = PAGE, **fields: object):
         payload = {"url": url, "body": body, "author_name": "Ann", **fields}
         response = self.send("POST", "/api/v1/comments", payload)
         if response.status_code in (201, 202) and self.token is None:
             self.token = response.json()["commenter_token"]
         return response
 
-    def thread(self, url: str = PAGE, **params: str):  # type: ignore[no-untyped-def]
+    def thread(self, url: str = PAGE, **params: str):
         return self.get("/api/v1/thread", {"url": url, **params})
 
 

@@ -13,12 +13,12 @@ from tests.conftest import PAGE, Api
 pytestmark = pytest.mark.django_db
 
 
-def settings_of(tenant, **fields):  # type: ignore[no-untyped-def]
+def settings_of(tenant, **fields):
     with schema_context(tenant.schema_name):
         site_settings_update(**fields)
 
 
-def test_a_guest_posts_and_gets_a_token(api, alpha):  # type: ignore[no-untyped-def]
+def test_a_guest_posts_and_gets_a_token(api, alpha):
     response = api.post_comment("Hello *there*", title="Hello post")
     assert response.status_code == 201
     body = response.json()
@@ -34,7 +34,7 @@ def test_a_guest_posts_and_gets_a_token(api, alpha):  # type: ignore[no-untyped-
         assert thread.comment_count == 1
 
 
-def test_the_same_token_keeps_the_same_commenter(api, alpha):  # type: ignore[no-untyped-def]
+def test_the_same_token_keeps_the_same_commenter(api, alpha):
     api.post_comment("one")
     api.post_comment("two", author_name="")
     with schema_context(alpha.schema_name):
@@ -42,7 +42,7 @@ def test_the_same_token_keeps_the_same_commenter(api, alpha):  # type: ignore[no
         assert Comment.objects.count() == 2
 
 
-def test_urls_are_normalised_so_one_page_is_one_thread(api, alpha):  # type: ignore[no-untyped-def]
+def test_urls_are_normalised_so_one_page_is_one_thread(api, alpha):
     for url in (
         "https://alpha.example/posts/hello",
         "HTTPS://Alpha.Example:443/posts/hello#comments",
@@ -54,7 +54,7 @@ def test_urls_are_normalised_so_one_page_is_one_thread(api, alpha):  # type: ign
         assert Thread.objects.get().comment_count == 3
 
 
-def test_a_thread_is_created_only_for_an_allowed_origin(api, alpha):  # type: ignore[no-untyped-def]
+def test_a_thread_is_created_only_for_an_allowed_origin(api, alpha):
     response = api.post_comment("hi", url="https://evil.example/page")
     assert response.status_code == 400
     assert "url" in response.json()["error"]["fields"]
@@ -77,7 +77,7 @@ def test_a_thread_is_created_only_for_an_allowed_origin(api, alpha):  # type: ig
         ({"url": None}, "url"),
     ],
 )
-def test_bad_comments_get_a_400_with_the_field(api, fields, field):  # type: ignore[no-untyped-def]
+def test_bad_comments_get_a_400_with_the_field(api, fields, field):
     response = api.send(
         "POST", "/api/v1/comments", {"url": PAGE, "body": "ok", "author_name": "Ann", **fields}
     )
@@ -88,19 +88,19 @@ def test_bad_comments_get_a_400_with_the_field(api, fields, field):  # type: ign
 
 
 @pytest.mark.parametrize("raw", ["{not json", "[1, 2]", '"a string"', "null"])
-def test_malformed_json_gets_a_400(api, raw):  # type: ignore[no-untyped-def]
+def test_malformed_json_gets_a_400(api, raw):
     response = api.send("POST", "/api/v1/comments", raw)
     assert response.status_code == 400
     assert response.json()["error"]["code"] in ("parse_error", "invalid")
 
 
-def test_an_oversized_body_gets_a_413(api):  # type: ignore[no-untyped-def]
+def test_an_oversized_body_gets_a_413(api):
     response = api.send("POST", "/api/v1/comments", {"url": PAGE, "body": "x" * 300_000})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
 
 
-def test_the_site_can_require_a_guest_email(api, alpha):  # type: ignore[no-untyped-def]
+def test_the_site_can_require_a_guest_email(api, alpha):
     settings_of(alpha, guest_email_required=True)
     response = api.post_comment("hi")
     assert response.status_code == 400
@@ -108,14 +108,14 @@ def test_the_site_can_require_a_guest_email(api, alpha):  # type: ignore[no-unty
     assert api.post_comment("hi", author_email="ann@readers.example").status_code == 201
 
 
-def test_a_site_without_guests_refuses_them(api, alpha):  # type: ignore[no-untyped-def]
+def test_a_site_without_guests_refuses_them(api, alpha):
     settings_of(alpha, guests_allowed=False)
     response = api.post_comment("hi")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "guests_not_allowed"
 
 
-def test_a_closed_thread_refuses_comments(api, alpha):  # type: ignore[no-untyped-def]
+def test_a_closed_thread_refuses_comments(api, alpha):
     api.post_comment("first")
     with schema_context(alpha.schema_name):
         Thread.objects.update(closed=True)
@@ -124,7 +124,7 @@ def test_a_closed_thread_refuses_comments(api, alpha):  # type: ignore[no-untype
     assert response.json()["error"]["code"] == "thread_closed"
 
 
-def test_pre_moderation_answers_202_and_hides_the_comment(api, alpha):  # type: ignore[no-untyped-def]
+def test_pre_moderation_answers_202_and_hides_the_comment(api, alpha):
     settings_of(alpha, moderation_mode="pre")
     response = api.post_comment("please approve me")
     assert response.status_code == 202
@@ -142,14 +142,14 @@ def test_pre_moderation_answers_202_and_hides_the_comment(api, alpha):  # type: 
     assert len(api.get("/api/v1/thread/me", {"url": PAGE}).json()["pending"]) == 1
 
 
-def test_a_filled_honeypot_is_spam_and_never_shown(api, alpha):  # type: ignore[no-untyped-def]
+def test_a_filled_honeypot_is_spam_and_never_shown(api, alpha):
     response = api.post_comment("buy now", hp="http://spam.example")
     assert response.status_code == 202
     assert response.json()["status"] == "spam"
     assert api.thread().json()["comments"] == []
 
 
-def test_replies_deeper_than_the_cap_attach_at_the_cap(api, alpha):  # type: ignore[no-untyped-def]
+def test_replies_deeper_than_the_cap_attach_at_the_cap(api, alpha):
     settings_of(alpha, max_depth=3)
     parent = api.post_comment("depth 0").json()
     for depth in range(1, 6):
@@ -158,14 +158,14 @@ def test_replies_deeper_than_the_cap_attach_at_the_cap(api, alpha):  # type: ign
         assert max(Comment.objects.values_list("depth", flat=True)) == 2
 
 
-def test_a_reply_must_belong_to_the_same_thread(api):  # type: ignore[no-untyped-def]
+def test_a_reply_must_belong_to_the_same_thread(api):
     other = api.post_comment("elsewhere", url="https://alpha.example/other").json()
     response = api.post_comment("reply", parent=other["id"])
     assert response.status_code == 400
     assert "parent" in response.json()["error"]["fields"]
 
 
-def test_the_author_edits_within_the_window(api):  # type: ignore[no-untyped-def]
+def test_the_author_edits_within_the_window(api):
     comment = api.post_comment("typo").json()
     response = api.send("PATCH", f"/api/v1/comments/{comment['id']}", {"body": "fixed **it**"})
     assert response.status_code == 200
@@ -173,7 +173,7 @@ def test_the_author_edits_within_the_window(api):  # type: ignore[no-untyped-def
     assert response.json()["edited"] is not None
 
 
-def test_editing_after_the_window_is_refused(api, alpha):  # type: ignore[no-untyped-def]
+def test_editing_after_the_window_is_refused(api, alpha):
     comment = api.post_comment("old").json()
     with schema_context(alpha.schema_name):
         Comment.objects.filter(pk=comment["id"]).update(
@@ -185,7 +185,7 @@ def test_editing_after_the_window_is_refused(api, alpha):  # type: ignore[no-unt
         assert response.json()["error"]["code"] == "edit_window_closed"
 
 
-def test_another_reader_cannot_edit_or_delete(api, alpha):  # type: ignore[no-untyped-def]
+def test_another_reader_cannot_edit_or_delete(api, alpha):
     comment = api.post_comment("mine").json()
     other = Api(alpha)
     other.post_comment("theirs")
@@ -195,7 +195,7 @@ def test_another_reader_cannot_edit_or_delete(api, alpha):  # type: ignore[no-un
         assert response.json()["error"]["code"] == "not_author"
 
 
-def test_changes_need_a_valid_token(api):  # type: ignore[no-untyped-def]
+def test_changes_need_a_valid_token(api):
     comment = api.post_comment("mine").json()
     api.token = None
     assert api.send("PATCH", f"/api/v1/comments/{comment['id']}", {"body": "x"}).status_code == 401
@@ -204,7 +204,7 @@ def test_changes_need_a_valid_token(api):  # type: ignore[no-untyped-def]
     assert forged.json()["error"]["code"] == "authentication_failed"
 
 
-def test_an_unknown_comment_is_a_404(api):  # type: ignore[no-untyped-def]
+def test_an_unknown_comment_is_a_404(api):
     api.post_comment("x")
     for method, path in (
         ("PATCH", "/api/v1/comments/999999"),
@@ -218,7 +218,7 @@ def test_an_unknown_comment_is_a_404(api):  # type: ignore[no-untyped-def]
         assert response.json()["error"]["code"] == "not_found"
 
 
-def test_one_vote_per_reader_which_can_change(api, alpha):  # type: ignore[no-untyped-def]
+def test_one_vote_per_reader_which_can_change(api, alpha):
     comment = api.post_comment("vote on me").json()
     reader = Api(alpha)
     first = reader.send("POST", f"/api/v1/comments/{comment['id']}/vote", {"value": 1}).json()
@@ -240,14 +240,14 @@ def test_one_vote_per_reader_which_can_change(api, alpha):  # type: ignore[no-un
 
 
 @pytest.mark.parametrize("value", [2, "up", None, -2])
-def test_a_bad_vote_value_is_a_400(api, value):  # type: ignore[no-untyped-def]
+def test_a_bad_vote_value_is_a_400(api, value):
     comment = api.post_comment("x").json()
     response = api.send("POST", f"/api/v1/comments/{comment['id']}/vote", {"value": value})
     assert response.status_code == 400
     assert "value" in response.json()["error"]["fields"]
 
 
-def test_flags_past_the_threshold_hold_the_comment(api, alpha):  # type: ignore[no-untyped-def]
+def test_flags_past_the_threshold_hold_the_comment(api, alpha):
     settings_of(alpha, flag_threshold=2)
     comment = api.post_comment("controversial").json()
     for _ in range(2):
@@ -262,7 +262,7 @@ def test_flags_past_the_threshold_hold_the_comment(api, alpha):  # type: ignore[
     assert api.thread().json()["comments"] == []
 
 
-def test_a_reader_flags_once(api, alpha):  # type: ignore[no-untyped-def]
+def test_a_reader_flags_once(api, alpha):
     comment = api.post_comment("x").json()
     for reason in ("spam", "abuse", "other"):
         api.send("POST", f"/api/v1/comments/{comment['id']}/flag", {"reason": reason})
@@ -272,12 +272,12 @@ def test_a_reader_flags_once(api, alpha):  # type: ignore[no-untyped-def]
     assert bad.status_code == 400
 
 
-def test_thread_me_needs_a_token(api):  # type: ignore[no-untyped-def]
+def test_thread_me_needs_a_token(api):
     response = api.get("/api/v1/thread/me", {"url": PAGE})
     assert response.status_code == 401
 
 
-def test_posting_is_rate_limited_per_commenter(api, settings):  # type: ignore[no-untyped-def]
+def test_posting_is_rate_limited_per_commenter(api, settings):
     settings.PALAVER_RATE_LIMITS = "ip=100/60,commenter=3/60"
     # The first post has no token yet, so only its IP counts; the next three carry the token.
     codes = [api.post_comment(f"comment {i}").status_code for i in range(5)]
@@ -288,18 +288,18 @@ def test_posting_is_rate_limited_per_commenter(api, settings):  # type: ignore[n
     assert 1 <= int(last["Retry-After"]) <= 60
 
 
-def test_posting_is_rate_limited_per_ip(alpha, settings):  # type: ignore[no-untyped-def]
+def test_posting_is_rate_limited_per_ip(alpha, settings):
     settings.PALAVER_RATE_LIMITS = "ip=2/60"
     codes = [Api(alpha).post_comment("hi").status_code for _ in range(3)]
     assert codes == [201, 201, 429]
 
 
-def test_rate_limits_can_be_turned_off(api, settings):  # type: ignore[no-untyped-def]
+def test_rate_limits_can_be_turned_off(api, settings):
     settings.PALAVER_RATE_LIMITS = "off"
     assert {api.post_comment(f"c{i}").status_code for i in range(25)} == {201}
 
 
-def test_cors_allows_only_the_sites_origins(api):  # type: ignore[no-untyped-def]
+def test_cors_allows_only_the_sites_origins(api):
     allowed = api.client.options(
         "/api/v1/comments",
         HTTP_ORIGIN="https://alpha.example",

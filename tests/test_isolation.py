@@ -13,32 +13,32 @@ SHARED_PAGE = "https://shared.example/article"
 
 
 @pytest.fixture
-def alice(alpha) -> Api:  # type: ignore[no-untyped-def]
+def alice(alpha) -> Api:
     api = Api(alpha)
     api.post_comment("Alice's comment")
     return api
 
 
 @pytest.fixture
-def charlie(beta) -> Api:  # type: ignore[no-untyped-def]
+def charlie(beta) -> Api:
     return Api(beta)
 
 
-def test_a_thread_url_from_a_is_empty_on_b(alice, charlie):  # type: ignore[no-untyped-def]
+def test_a_thread_url_from_a_is_empty_on_b(alice, charlie):
     body = charlie.thread(url=PAGE).json()
     assert body["thread"] is None
     assert body["comments"] == []
     assert charlie.get("/api/v1/counts", {"url": PAGE}).json() == {PAGE: 0}
 
 
-def test_b_cannot_post_to_a_page_only_a_allows(alice, charlie, beta):  # type: ignore[no-untyped-def]
+def test_b_cannot_post_to_a_page_only_a_allows(alice, charlie, beta):
     response = charlie.post_comment("sneaky", url=PAGE)
     assert response.status_code == 400
     with schema_context(beta.schema_name):
         assert not Thread.objects.exists()
 
 
-def test_a_token_from_a_is_worthless_on_b(alice, charlie, beta):  # type: ignore[no-untyped-def]
+def test_a_token_from_a_is_worthless_on_b(alice, charlie, beta):
     charlie.token = alice.token
     assert charlie.get("/api/v1/thread/me", {"url": PAGE}).status_code == 401
     assert charlie.post_comment("as alice?", url="https://beta.example/x").status_code == 401
@@ -46,7 +46,7 @@ def test_a_token_from_a_is_worthless_on_b(alice, charlie, beta):  # type: ignore
         assert not Comment.objects.exists()
 
 
-def test_a_comment_id_from_a_is_worthless_on_b(alice, charlie, alpha, beta):  # type: ignore[no-untyped-def]
+def test_a_comment_id_from_a_is_worthless_on_b(alice, charlie, alpha, beta):
     comment_id = alice.thread().json()["comments"][0]["id"]
     charlie.post_comment("Charlie's own", url="https://beta.example/x")
     with schema_context(beta.schema_name):
@@ -68,7 +68,7 @@ def test_a_comment_id_from_a_is_worthless_on_b(alice, charlie, alpha, beta):  # 
         assert not Vote.objects.exists()
 
 
-def test_the_same_page_on_two_sites_never_shares_a_cache_entry(alpha, beta):  # type: ignore[no-untyped-def]
+def test_the_same_page_on_two_sites_never_shares_a_cache_entry(alpha, beta):
     for tenant in (alpha, beta):
         with schema_context(tenant.schema_name):
             site_settings_update(allowed_origins=["https://shared.example"])
@@ -88,10 +88,12 @@ def test_the_same_page_on_two_sites_never_shares_a_cache_entry(alpha, beta):  # 
         assert a.get("/api/v1/counts", {"url": SHARED_PAGE}).json() == {SHARED_PAGE: 1}
         assert b.get("/api/v1/counts", {"url": SHARED_PAGE}).json() == {SHARED_PAGE: 2}
     etag_a = a.thread(url=SHARED_PAGE)["ETag"]
-    assert b.get("/api/v1/thread", {"url": SHARED_PAGE}, HTTP_IF_NONE_MATCH=etag_a).status_code == 200
+    assert (
+        b.get("/api/v1/thread", {"url": SHARED_PAGE}, HTTP_IF_NONE_MATCH=etag_a).status_code == 200
+    )
 
 
-def test_as_origin_gets_no_cors_headers_on_b(alice, charlie):  # type: ignore[no-untyped-def]
+def test_as_origin_gets_no_cors_headers_on_b(alice, charlie):
     response = charlie.get(
         "/api/v1/thread", {"url": "https://beta.example/x"}, HTTP_ORIGIN="https://alpha.example"
     )
@@ -104,6 +106,6 @@ def test_as_origin_gets_no_cors_headers_on_b(alice, charlie):  # type: ignore[no
     assert "Access-Control-Allow-Origin" not in preflight
 
 
-def test_the_platform_host_serves_no_widget_api(alice, public_client):  # type: ignore[no-untyped-def]
+def test_the_platform_host_serves_no_widget_api(alice, public_client):
     assert public_client.get("/api/v1/thread", {"url": PAGE}).status_code == 404
     assert public_client.post("/api/v1/comments", {}).status_code == 404

@@ -16,13 +16,13 @@ def test_platform_module_is_the_stdlib_one_under_pytest():
     assert platform.python_version().startswith("3.")
 
 
-def test_the_public_host_serves_the_landing_page(public_client):  # type: ignore[no-untyped-def]
+def test_the_public_host_serves_the_landing_page(public_client):
     response = public_client.get("/")
     assert response.status_code == 200
     assert b"Create your site" in response.content
 
 
-def test_a_site_root_redirects_to_its_dashboard_login(client_for, alpha):  # type: ignore[no-untyped-def]
+def test_a_site_root_redirects_to_its_dashboard_login(client_for, alpha):
     client = client_for(alpha)
     assert client.get("/")["Location"] == "/dashboard/"
     response = client.get("/dashboard/", follow=True)
@@ -31,24 +31,24 @@ def test_a_site_root_redirects_to_its_dashboard_login(client_for, alpha):  # typ
     assert b"Alpha" in response.content
 
 
-def test_an_unknown_host_gets_a_404_page(client):  # type: ignore[no-untyped-def]
+def test_an_unknown_host_gets_a_404_page(client):
     response = client.get("/", HTTP_HOST="nobody.localhost")
     assert response.status_code == 404
     assert b"No site here" in response.content
 
 
-def test_a_suspended_site_is_not_served(client_for, alpha):  # type: ignore[no-untyped-def]
+def test_a_suspended_site_is_not_served(client_for, alpha):
     Tenant.objects.filter(pk=alpha.pk).update(active=False)
     assert client_for(alpha).get("/").status_code == 404
 
 
-def test_a_repeated_host_lookup_runs_no_sql(alpha, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_a_repeated_host_lookup_runs_no_sql(alpha, django_assert_num_queries):
     assert tenant_for_host("alpha.localhost") == alpha
     with django_assert_num_queries(0):
         assert tenant_for_host("alpha.localhost") == alpha
 
 
-def test_an_unknown_host_is_not_cached(db):  # type: ignore[no-untyped-def]
+def test_an_unknown_host_is_not_cached(db):
     assert tenant_for_host("later.localhost") is None
     from tenants.services import site_create
 
@@ -56,7 +56,7 @@ def test_an_unknown_host_is_not_cached(db):  # type: ignore[no-untyped-def]
     assert tenant_for_host("later.localhost") is not None
 
 
-def test_the_owner_can_log_into_their_own_dashboard(client_for, alpha):  # type: ignore[no-untyped-def]
+def test_the_owner_can_log_into_their_own_dashboard(client_for, alpha):
     client = client_for(alpha)
     response = client.post(
         "/dashboard/login/",
@@ -68,7 +68,7 @@ def test_the_owner_can_log_into_their_own_dashboard(client_for, alpha):  # type:
     assert b"https://alpha.example" in page.content
 
 
-def test_it_rejects_foreign_tenant_credentials(client_for, alpha, beta):  # type: ignore[no-untyped-def]
+def test_it_rejects_foreign_tenant_credentials(client_for, alpha, beta):
     # Alice's owner account exists only in alpha's schema: it is worthless on beta.
     client = client_for(beta)
     response = client.post(
@@ -79,7 +79,7 @@ def test_it_rejects_foreign_tenant_credentials(client_for, alpha, beta):  # type
     assert client.get("/dashboard/").status_code == 302
 
 
-def test_data_created_on_one_tenant_is_invisible_on_another(client_for, alpha, beta):  # type: ignore[no-untyped-def]
+def test_data_created_on_one_tenant_is_invisible_on_another(client_for, alpha, beta):
     with schema_context(alpha.schema_name):
         get_user_model().objects.create_user(username="mod@alpha.example", password="pw-123456789")
     with schema_context(beta.schema_name):

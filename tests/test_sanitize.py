@@ -15,9 +15,9 @@ XSS_VECTORS = [
     "<svg><script>alert(1)</script></svg>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "<iframe src=javascript:alert(1)>",
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
     "<body onload=alert(1)>",
-    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
     "[click](javascript:alert(1))",
     "[click](JaVaScRiPt:alert(1))",
     "[click](javascript&colon;alert(1))",
@@ -31,8 +31,8 @@ XSS_VECTORS = [
     "[click](file:///etc/passwd)",
     "![x](javascript:alert(1))",
     "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
-    "![x\" onerror=\"alert(1)](http://x.example/a.png)",
-    "[x](http://x.example/\"onmouseover=\"alert(1))",
+    '![x" onerror="alert(1)](http://x.example/a.png)',
+    '[x](http://x.example/"onmouseover="alert(1))',
     "<a href='http://x.example' onclick='alert(1)'>x</a>",
     "`<script>alert(1)</script>`",
     "```\n<script>alert(1)</script>\n```",
@@ -49,7 +49,20 @@ XSS_VECTORS = [
     "* [x](javascript:alert(1))",
 ]
 
-ALLOWED_TAGS = {"a", "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li"}
+ALLOWED_TAGS = {
+    "a",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+}
 
 
 class Elements(HTMLParser):

@@ -1,5 +1,7 @@
 """Reading threads: the tree, paging, sorting, the hot cache and its invalidation."""
 
+from typing import cast
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,14 +10,14 @@ from django_tenants.utils import schema_context
 from embed import redis
 from embed.models import Comment, Commenter, Thread
 from tests.conftest import PAGE
-from tests.factories import CommentFactory, ThreadFactory
+from tests.factories import ThreadFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def seed_thread(tenant, top_level: int, replies_each: int, url: str = PAGE) -> Thread:  # type: ignore[no-untyped-def]
+def seed_thread(tenant, top_level: int, replies_each: int, url: str = PAGE) -> Thread:
     with schema_context(tenant.schema_name):
-        thread = ThreadFactory(url=url)
+        thread = cast(Thread, ThreadFactory(url=url))
         author = Commenter.objects.create(name="Seeder")
         tops = Comment.objects.bulk_create(
             Comment(thread=thread, author=author, body=f"top {i}", body_html=f"<p>top {i}</p>")
@@ -38,7 +40,7 @@ def seed_thread(tenant, top_level: int, replies_each: int, url: str = PAGE) -> T
         return thread
 
 
-def test_an_unknown_page_has_no_thread_and_creates_none(api, alpha):  # type: ignore[no-untyped-def]
+def test_an_unknown_page_has_no_thread_and_creates_none(api, alpha):
     response = api.thread()
     assert response.status_code == 200
     body = response.json()
@@ -50,7 +52,7 @@ def test_an_unknown_page_has_no_thread_and_creates_none(api, alpha):  # type: ig
         assert not Thread.objects.exists()
 
 
-def test_it_returns_the_tree_with_replies_in_order(api):  # type: ignore[no-untyped-def]
+def test_it_returns_the_tree_with_replies_in_order(api):
     first = api.post_comment("First!").json()
     reply = api.post_comment("A reply", parent=first["id"]).json()
     nested = api.post_comment("Deeper", parent=reply["id"]).json()
@@ -71,7 +73,7 @@ def test_it_returns_the_tree_with_replies_in_order(api):  # type: ignore[no-unty
     assert top["author"] == {"name": "Ann", "avatar": None, "badge": None}
 
 
-def test_a_deleted_comment_with_replies_stays_as_a_placeholder(api):  # type: ignore[no-untyped-def]
+def test_a_deleted_comment_with_replies_stays_as_a_placeholder(api):
     parent = api.post_comment("I will delete this").json()
     api.post_comment("But I replied", parent=parent["id"])
     lonely = api.post_comment("Delete me too").json()
@@ -87,7 +89,7 @@ def test_a_deleted_comment_with_replies_stays_as_a_placeholder(api):  # type: ig
     assert placeholder["replies"][0]["html"] == "<p>But I replied</p>"
 
 
-def test_pinned_comments_come_first_and_sorts_work(api, alpha):  # type: ignore[no-untyped-def]
+def test_pinned_comments_come_first_and_sorts_work(api, alpha):
     ids = [api.post_comment(f"c{i}").json()["id"] for i in range(3)]
     with schema_context(alpha.schema_name):
         Comment.objects.filter(pk=ids[1]).update(pinned=True)
@@ -101,7 +103,7 @@ def test_pinned_comments_come_first_and_sorts_work(api, alpha):  # type: ignore[
     assert order("top") == [ids[1], ids[2], ids[0]]
 
 
-def test_it_pages_top_level_comments_with_an_opaque_cursor(api, alpha):  # type: ignore[no-untyped-def]
+def test_it_pages_top_level_comments_with_an_opaque_cursor(api, alpha):
     seed_thread(alpha, top_level=120, replies_each=1)
     first = api.thread().json()
     assert len(first["comments"]) == 50
@@ -126,19 +128,19 @@ def test_it_pages_top_level_comments_with_an_opaque_cursor(api, alpha):  # type:
         ({"url": "https://alpha.example/" + "x" * 2100}, "url"),
     ],
 )
-def test_bad_read_parameters_get_a_400(api, params, field):  # type: ignore[no-untyped-def]
+def test_bad_read_parameters_get_a_400(api, params, field):
     response = api.get("/api/v1/thread", params)
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
 
 
-def test_a_thread_can_be_read_by_site_key(api):  # type: ignore[no-untyped-def]
+def test_a_thread_can_be_read_by_site_key(api):
     api.post_comment("keyed", key="post-42")
     body = api.get("/api/v1/thread", {"key": "post-42"}).json()
     assert body["thread"]["comment_count"] == 1
 
 
-def test_a_hot_read_runs_no_sql(api, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_a_hot_read_runs_no_sql(api, django_assert_num_queries):
     api.post_comment("warm me up")
     api.thread()  # fills the cache
     with django_assert_num_queries(0):
@@ -147,7 +149,7 @@ def test_a_hot_read_runs_no_sql(api, django_assert_num_queries):  # type: ignore
     assert response.json()["thread"]["comment_count"] == 1
 
 
-def test_a_cold_read_costs_the_same_queries_for_10_and_500_comments(api, alpha):  # type: ignore[no-untyped-def]
+def test_a_cold_read_costs_the_same_queries_for_10_and_500_comments(api, alpha):
     def cold_read_queries(url: str) -> int:
         redis.call("flushdb")
         with CaptureQueriesContext(connection) as ctx:
@@ -163,7 +165,7 @@ def test_a_cold_read_costs_the_same_queries_for_10_and_500_comments(api, alpha):
     assert small == large == 4
 
 
-def test_etag_and_if_none_match_give_304(api):  # type: ignore[no-untyped-def]
+def test_etag_and_if_none_match_give_304(api):
     api.post_comment("etag me")
     first = api.thread()
     etag = first["ETag"]
@@ -177,7 +179,7 @@ def test_etag_and_if_none_match_give_304(api):  # type: ignore[no-untyped-def]
     assert changed["ETag"] != etag
 
 
-def test_every_write_invalidates_the_cached_thread(api):  # type: ignore[no-untyped-def]
+def test_every_write_invalidates_the_cached_thread(api):
     comment = api.post_comment("original").json()
     assert api.thread().json()["comments"][0]["html"] == "<p>original</p>"
 
@@ -199,7 +201,7 @@ def test_every_write_invalidates_the_cached_thread(api):  # type: ignore[no-unty
     assert body["thread"]["comment_count"] == 1
 
 
-def test_site_settings_changes_reach_cached_threads(api, alpha):  # type: ignore[no-untyped-def]
+def test_site_settings_changes_reach_cached_threads(api, alpha):
     from embed.site import site_settings_update
 
     assert api.thread().json()["site"]["guest_email_required"] is False
@@ -209,14 +211,14 @@ def test_site_settings_changes_reach_cached_threads(api, alpha):  # type: ignore
 
 
 @pytest.fixture
-def redis_down(settings):  # type: ignore[no-untyped-def]
+def redis_down(settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     redis.reset()
     yield
     redis.reset()
 
 
-def test_with_redis_down_reads_and_writes_still_work(api, redis_down):  # type: ignore[no-untyped-def]
+def test_with_redis_down_reads_and_writes_still_work(api, redis_down):
     created = api.post_comment("written while Redis is down")
     assert created.status_code == 201
     body = api.thread().json()
@@ -227,16 +229,20 @@ def test_with_redis_down_reads_and_writes_still_work(api, redis_down):  # type: 
     assert vote.status_code == 200
 
 
-def test_counts_for_many_pages(api):  # type: ignore[no-untyped-def]
+def test_counts_for_many_pages(api):
     api.post_comment("one", url="https://alpha.example/a")
     api.post_comment("two", url="https://alpha.example/a")
     api.post_comment("three", url="https://alpha.example/b?utm_source=feed")
-    urls = ["https://alpha.example/a#comments", "https://alpha.example/b", "https://alpha.example/c"]
+    urls = [
+        "https://alpha.example/a#comments",
+        "https://alpha.example/b",
+        "https://alpha.example/c",
+    ]
     body = api.get("/api/v1/counts", {"url": urls}).json()
     assert body == {urls[0]: 2, urls[1]: 1, urls[2]: 0}
 
 
-def test_counts_are_served_from_cache_and_refreshed_by_writes(api, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_counts_are_served_from_cache_and_refreshed_by_writes(api, django_assert_num_queries):
     api.post_comment("one")
     api.get("/api/v1/counts", {"url": PAGE})
     with django_assert_num_queries(0):
@@ -245,7 +251,7 @@ def test_counts_are_served_from_cache_and_refreshed_by_writes(api, django_assert
     assert api.get("/api/v1/counts", {"url": PAGE}).json() == {PAGE: 2}
 
 
-def test_counts_reject_too_many_or_no_urls(api):  # type: ignore[no-untyped-def]
+def test_counts_reject_too_many_or_no_urls(api):
     assert api.get("/api/v1/counts").status_code == 400
     many = [f"https://alpha.example/{i}" for i in range(101)]
     response = api.get("/api/v1/counts", {"url": many})

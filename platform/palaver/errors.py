@@ -67,6 +67,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         code = exc.get_codes()
         code_text = code if isinstance(code, str) else "error"
         response.data = error_body(code_text, " ".join(_flatten(exc.detail)))
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            response["Retry-After"] = str(max(1, int(exc.wait)))
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            response["Retry-After"] = str(max(1, int(wait)))
     return response

@@ -20,8 +20,9 @@ DEBUG = envbool("DEBUG", False)
 PLATFORM_DOMAIN = envstr("PLATFORM_DOMAIN", "localhost").lower()
 PLATFORM_NAME = envstr("PLATFORM_NAME", "Palaver")
 # The scheme and port the platform is reached on, used to build links in embed snippets.
-PLATFORM_SCHEME = envstr("PLATFORM_SCHEME", "http" if PLATFORM_DOMAIN == "localhost" else "https")
-PLATFORM_PORT = envint("PLATFORM_PORT", 8000 if PLATFORM_DOMAIN == "localhost" else 0)
+_LOCAL = PLATFORM_DOMAIN == "localhost"
+PLATFORM_SCHEME = envstr("PLATFORM_SCHEME", "http" if _LOCAL else "https")
+PLATFORM_PORT = envint("PLATFORM_PORT", 8000 if _LOCAL else 0)
 EMBEDDED_SERVICES = not envstr("DATABASE_URL")
 
 
@@ -40,8 +41,9 @@ def _secret_key() -> str:
     insecure = len(key) < 32 or key.startswith("django-insecure") or len(set(key)) < 5
     if not DEBUG and insecure:
         raise ImproperlyConfigured(
-            "SECRET_KEY is missing or insecure. With DEBUG off, set SECRET_KEY (or SECRET_KEY_FILE) "
-            "to a random string of at least 32 characters, for example the output of "
+            "SECRET_KEY is missing or insecure. With DEBUG off, set SECRET_KEY "
+            "(or SECRET_KEY_FILE) to a random string of at least 32 characters, "
+            "for example the output of "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
     return key

@@ -11,13 +11,15 @@ from django.db import connection
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 from django_tenants.utils import schema_exists
 
+from tenants.db import use_public_schema
+
 
 class Command(MigrateSchemasCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         template = settings.TENANT_BASE_SCHEMA
         only_schema = options.get("schema_name")
         if only_schema == template and not schema_exists(template):
-            connection.set_schema_to_public()
+            use_public_schema()
             with connection.cursor() as cursor:
                 cursor.execute(f'CREATE SCHEMA "{template}"')
         super().handle(*args, **options)
@@ -27,8 +29,8 @@ class Command(MigrateSchemasCommand):
             public_tenant_ensure()
         if self.sync_tenant and not only_schema:
             if not schema_exists(template):
-                connection.set_schema_to_public()
+                use_public_schema()
                 with connection.cursor() as cursor:
                     cursor.execute(f'CREATE SCHEMA "{template}"')
             super().handle(*args, **{**options, "schema_name": template, "shared": False})
-        connection.set_schema_to_public()
+        use_public_schema()
