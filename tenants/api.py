@@ -11,7 +11,7 @@ from tenants.services import site_create
 class SiteCreateApi(APIView):
     """Sign up: create a site and its owner, answer with the embed snippet."""
 
-    class InputSerializer(serializers.Serializer):
+    class SiteInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
         slug = serializers.CharField(max_length=40)
         owner_email = serializers.EmailField()
@@ -21,7 +21,7 @@ class SiteCreateApi(APIView):
         )
 
     @extend_schema(
-        request=InputSerializer,
+        request=SiteInputSerializer,
         responses={
             201: inline_serializer(
                 "SiteCreated",
@@ -35,7 +35,7 @@ class SiteCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SiteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:

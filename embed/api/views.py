@@ -222,7 +222,7 @@ class ThreadMeApi(WidgetApi):
 
 
 class CommentCreateApi(WidgetApi):
-    class InputSerializer(serializers.Serializer):
+    class CommentInputSerializer(serializers.Serializer):
         url = Text(max_length=2000)
         key = Text(max_length=200, required=False, allow_blank=True)
         title = Text(max_length=300, required=False, allow_blank=True)
@@ -235,11 +235,13 @@ class CommentCreateApi(WidgetApi):
         hp = serializers.CharField(required=False, allow_blank=True, max_length=500)
         t = serializers.IntegerField(required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses={201: COMMENT_SCHEMA, 202: COMMENT_SCHEMA})
+    @extend_schema(
+        request=CommentInputSerializer, responses={201: COMMENT_SCHEMA, 202: COMMENT_SCHEMA}
+    )
     def post(self, request: Request) -> HttpResponse:
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
-        data_in = self.InputSerializer(data=request.data)
+        data_in = self.CommentInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         data = data_in.validated_data
         commenter = commenter_from_request(request, required=False)
@@ -264,13 +266,13 @@ class CommentCreateApi(WidgetApi):
 
 
 class CommentDetailApi(WidgetApi):
-    class EditSerializer(serializers.Serializer):
+    class CommentEditSerializer(serializers.Serializer):
         body = Text(max_length=20_000, allow_blank=True, trim_whitespace=False)
 
-    @extend_schema(request=EditSerializer, responses={200: COMMENT_SCHEMA})
+    @extend_schema(request=CommentEditSerializer, responses={200: COMMENT_SCHEMA})
     def patch(self, request: Request, pk: int) -> HttpResponse:
         commenter = reader_required(request)
-        data_in = self.EditSerializer(data=request.data)
+        data_in = self.CommentEditSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         site = site_config()
         comment = services.comment_edit(
@@ -300,12 +302,12 @@ def reader_or_new(request: HttpRequest) -> tuple[Commenter, str | None]:
 
 
 class CommentVoteApi(WidgetApi):
-    class InputSerializer(serializers.Serializer):
+    class VoteInputSerializer(serializers.Serializer):
         value = serializers.ChoiceField(choices=[-1, 0, 1])
 
-    @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=VoteInputSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> HttpResponse:
-        data_in = self.InputSerializer(data=request.data)
+        data_in = self.VoteInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         comment = comment_of_thread(pk)
         rate_limit(request, "vote", None)
@@ -320,12 +322,12 @@ class CommentVoteApi(WidgetApi):
 
 
 class CommentFlagApi(WidgetApi):
-    class InputSerializer(serializers.Serializer):
+    class FlagInputSerializer(serializers.Serializer):
         reason = serializers.ChoiceField(choices=Flag.Reason.choices)
 
-    @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=FlagInputSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> HttpResponse:
-        data_in = self.InputSerializer(data=request.data)
+        data_in = self.FlagInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         comment = comment_of_thread(pk)
         rate_limit(request, "flag", None)

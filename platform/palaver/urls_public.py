@@ -10,7 +10,7 @@ from tenants.views import landing
 urlpatterns = [
     path("", landing, name="landing"),
     path("api/v1/sites", SiteCreateApi.as_view(), name="api-sites"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="palaver.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
