@@ -334,9 +334,11 @@ def embed_page(host_site: HostSite, platform: Platform) -> Callable[..., tuple[s
         url: str | None = None,
         head: str = "",
         body: str = "",
+        path: str | None = None,
         **data: str,
     ) -> tuple[str, str]:
         url = url or host_site.new_url()
+        path = path or url.removeprefix(host_site.origin)
         attributes = "".join(f' data-{key}="{value}"' for key, value in data.items())
         html = (
             f"<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -346,6 +348,6 @@ def embed_page(host_site: HostSite, platform: Platform) -> Callable[..., tuple[s
             f'<script src="{platform.base(slug)}/embed.js" data-url="{url}"{attributes} async>'
             f"</script></main></body></html>"
         )
-        return host_site.page(html, path=url.removeprefix(host_site.origin)), url
+        return host_site.page(html, path=path), url
 
     return make
