@@ -3,7 +3,8 @@
 The server gets a database of its own (`palaver_browser_<random>`) on the PostgreSQL server
 the test settings point at, and a Redis database of its own (BROWSER_REDIS_DB, default 12),
 so it never meets the pytest-django test database. Sites: `alpha` and `beta` publish at once,
-`gamma` holds every comment for moderation; all three allow the host pages' origin.
+`gamma` holds every comment for moderation; all three allow the host pages' origin (and
+the demo blog's, see `blog_port`).
 
 Without Chromium (or the playwright package) the tests are skipped, except under CI=true,
 where that is a failure.
@@ -196,7 +197,13 @@ def _database_url(name: str) -> tuple[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def platform(host_site: HostSite) -> Iterator[Platform]:
+def blog_port() -> int:
+    """The port the demo blog is served on; its origin is allowed on `alpha`."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def platform(host_site: HostSite, blog_port: int) -> Iterator[Platform]:
     ARTIFACTS.mkdir(exist_ok=True)
     name = f"palaver_browser_{os.getpid()}_{secrets.token_hex(3)}"
     url, params = _database_url(name)
@@ -230,6 +237,7 @@ def platform(host_site: HostSite) -> Iterator[Platform]:
                 "--owner-email", f"owner@{slug}.example",
                 "--owner-password", "correct-horse-battery-staple",
                 "--origin", host_site.origin,
+                "--origin", f"http://localhost:{blog_port}",
             )  # fmt: skip
             if moderation != "post":
                 platform.manage("shell", "-c", (
