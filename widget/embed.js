@@ -305,7 +305,7 @@ h2{font-size:1.15em;margin:0}
           c.edited && h("span", { class: "pv-muted" }, "· " + t("edited")),
           toggle(node),
         ]);
-    node.slot = h("div", { class: "pv-slot" });
+    node.slot = node.slot || h("div", { class: "pv-slot" }); // keeps an open reply box
     const main = h("div", { class: "pv-main" }, [head, body, actions(node), node.slot]);
     if (node.main) node.main.replaceWith(main);
     else node.el.prepend(main);

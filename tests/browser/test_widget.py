@@ -334,6 +334,32 @@ def test_host_pages_restyle_it_through_custom_properties(
     assert colors == ["rgb(200, 0, 120)", "rgb(13, 17, 23)"]
 
 
+@pytest.mark.parametrize(
+    ("theme", "scheme", "background"),
+    [
+        ("light", "dark", "rgb(255, 255, 255)"),
+        ("dark", "light", "rgb(13, 17, 23)"),
+        ("auto", "light", "rgb(255, 255, 255)"),
+        ("auto", "dark", "rgb(13, 17, 23)"),
+    ],
+)
+def test_the_theme_follows_data_theme_or_the_system(
+    new_reader: Callable[..., Reader],
+    embed_page: EmbedPage,
+    theme: str,
+    scheme: str,
+    background: str,
+) -> None:
+    page_url, _ = embed_page(theme=theme)
+    page = new_reader(color_scheme=scheme).page
+    page.goto(page_url)
+    expect(page.locator("h2")).to_have_text("0 comments")
+    assert (
+        shadow_eval(page, "return getComputedStyle(root.querySelector('.pv')).backgroundColor;")
+        == background
+    )
+
+
 def test_a_comment_full_of_xss_vectors_runs_nothing(
     platform: Platform, reader: Reader, embed_page: EmbedPage
 ) -> None:
