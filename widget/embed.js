@@ -614,10 +614,12 @@ h2{font-size:1.15em;margin:0}
   function listen() {
     if (opt.live === "off" || !window.EventSource) return;
     const source = new EventSource(`${API}/api/v1/thread/events?` + query());
-    let timer = 0;
+    let timer = 0; // one refresh per burst of events, however busy the thread
     const changed = () => {
-      clearTimeout(timer);
-      timer = setTimeout(refresh, 300);
+      if (!timer) timer = setTimeout(() => {
+        timer = 0;
+        refresh();
+      }, 300);
     };
     source.onmessage = changed;
     // A 404 (no live updates on this server) closes the stream for good; that is fine.

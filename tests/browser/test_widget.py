@@ -465,6 +465,63 @@ def test_a_page_of_another_tenant_shows_none_of_its_comments(
     assert not [call for call in api_calls if "/thread/me" in call]
 
 
+def test_live_events_bring_in_new_comments_and_announce_them(
+    host_site: HostSite, platform: Platform, reader: Reader, embed_page: EmbedPage
+) -> None:
+    page_url, url = embed_page()
+    platform.post("alpha", url, "Already here")
+    changed = {"now": False}
+
+    # A stand-in for the event stream at the network's edge: each connection ends at once
+    # and asks for a reconnect in 200 ms; after the new post it carries an event.
+    def events(route: Any) -> None:
+        body = "retry: 200\n\n" + ("data: changed\n\n" if changed["now"] else "")
+        route.fulfill(
+            status=200,
+            body=body,
+            headers={
+                "Content-Type": "text/event-stream",
+                "Access-Control-Allow-Origin": host_site.origin,
+            },
+        )
+
+    page = reader.page
+    page.route(re.compile(r"/api/v1/thread/events\?"), events)
+    page.goto(page_url)
+    expect(top_level(page)).to_have_count(1)
+    page.get_by_role("textbox", name="Write a comment").fill("Half-typed, do not lose me")
+    platform.post("alpha", url, "Fresh from elsewhere", name="Quinn")
+    changed["now"] = True
+
+    expect(top_level(page).nth(1).locator(".pv-body")).to_have_text("Fresh from elsewhere")
+    expect(page.locator("[aria-live=polite]")).to_have_text("New comment by Quinn")
+    expect(page.locator("h2")).to_have_text("2 comments")
+    expect(page.get_by_role("textbox", name="Write a comment")).to_have_value(
+        "Half-typed, do not lose me"
+    )
+    expect(top_level(page)).to_have_count(2)  # merged once, however many events came
+
+
+def test_a_closed_thread_is_read_only(
+    platform: Platform, reader: Reader, embed_page: EmbedPage
+) -> None:
+    page_url, url = embed_page()
+    platform.post("alpha", url, "Last word")
+    # Closing a thread is the dashboard's business; set it directly before the first read.
+    platform.manage("shell", "-c", (
+        "from django_tenants.utils import schema_context\n"
+        "from embed.models import Thread\n"
+        "with schema_context('site_alpha'):\n"
+        f"    Thread.objects.filter(url='{url}').update(closed=True)\n"
+    ))  # fmt: skip
+    page = reader.page
+    page.goto(page_url)
+    expect(top_level(page).locator(".pv-body")).to_have_text("Last word")
+    expect(page.get_by_text("Comments are closed.")).to_be_visible()
+    expect(page.get_by_role("textbox")).to_have_count(0)
+    expect(page.get_by_role("button", name="Reply")).to_have_count(0)
+
+
 def test_it_shows_an_error_and_recovers_when_the_api_fails(
     platform: Platform, reader: Reader, embed_page: EmbedPage
 ) -> None:
