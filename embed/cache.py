@@ -12,6 +12,7 @@ never enters these payloads.
 """
 
 import hashlib
+import json
 
 import redis as redis_lib
 
@@ -62,21 +63,37 @@ def payload_put(ident: str, version: str, suffix: str, payload: bytes) -> None:
     redis.call("set", key, payload, ex=PAYLOAD_TTL_SECONDS)
 
 
-def thread_bump(*, url: str, key: str | None) -> None:
-    """Invalidate every cached page of a thread, by URL and by site key."""
+def events_channel(ident: str) -> str:
+    return f"{_prefix()}:ev:{ident}"
+
+
+def thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None:
+    """Invalidate every cached page of a thread, by URL and by site key, and tell the live
+    readers of the thread what changed (`event`, only for changes everyone may see)."""
     conn = redis.client()
     if conn is None:
         return
     prefix = _prefix()
+    idents = [thread_ident(url=url, key=None)] + ([thread_ident(url=None, key=key)] if key else [])
     try:
         pipe = conn.pipeline(transaction=False)
-        pipe.incr(f"{prefix}:tv:{thread_ident(url=url, key=None)}")
-        if key:
-            pipe.incr(f"{prefix}:tv:{thread_ident(url=None, key=key)}")
+        for ident in idents:
+            pipe.incr(f"{prefix}:tv:{ident}")
         pipe.hdel(f"{prefix}:counts", url)
-        pipe.execute()
+        versions = pipe.execute()[: len(idents)]
+        if event is not None:
+            pipe = conn.pipeline(transaction=False)
+            for ident, version in zip(idents, versions, strict=True):
+                message = json.dumps({**event, "version": str(version)})
+                pipe.publish(events_channel(ident), message)
+            pipe.execute()
     except redis_lib.RedisError as exc:
         redis.trip(exc)
+
+
+def thread_version(ident: str) -> str:
+    version = redis.call("get", f"{_prefix()}:tv:{ident}")
+    return version.decode() if isinstance(version, bytes) else "0"
 
 
 def counts_get(urls: list[str]) -> list[int | None]:

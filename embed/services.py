@@ -164,7 +164,9 @@ def comment_create(
         if decision.status == Comment.Status.PUBLISHED:
             updates["comment_count"] = F("comment_count") + 1
         Thread.objects.filter(pk=thread.pk).update(**updates)
-    cache.thread_bump(url=thread.url, key=thread.key)
+    published = decision.status == Comment.Status.PUBLISHED
+    event = {"type": "comment.new", "id": comment.pk} if published else None
+    cache.thread_bump(url=thread.url, key=thread.key, event=event)
     return comment
 
 
@@ -226,7 +228,9 @@ def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: Sit
     source, html = body_clean(body)
     comment.body, comment.body_html, comment.edited = source, html, timezone.now()
     comment.save(update_fields=["body", "body_html", "edited"])
-    cache.thread_bump(url=comment.thread.url, key=comment.thread.key)
+    published = comment.status == Comment.Status.PUBLISHED
+    event = {"type": "comment.edited", "id": comment.pk} if published else None
+    cache.thread_bump(url=comment.thread.url, key=comment.thread.key, event=event)
     return comment
 
 
@@ -242,7 +246,10 @@ def comment_status_set(*, comment: Comment, status: str) -> Comment:
             Thread.objects.filter(pk=comment.thread_id).update(
                 comment_count=F("comment_count") + delta
             )
-    cache.thread_bump(url=comment.thread.url, key=comment.thread.key)
+    event = None
+    if was_published != now_published:
+        event = {"type": "comment.new" if now_published else "comment.removed", "id": comment.pk}
+    cache.thread_bump(url=comment.thread.url, key=comment.thread.key, event=event)
     return comment
 
 
@@ -272,7 +279,8 @@ def comment_vote(*, comment: Comment, commenter: Commenter, value: int) -> tuple
             Comment.objects.filter(pk=comment.pk).update(score=F("score") + delta)
         score = Comment.objects.values_list("score", flat=True).get(pk=comment.pk)
     if delta:
-        cache.thread_bump(url=comment.thread.url, key=comment.thread.key)
+        event = {"type": "comment.score", "id": comment.pk}
+        cache.thread_bump(url=comment.thread.url, key=comment.thread.key, event=event)
     return score, value
 
 

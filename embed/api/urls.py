@@ -1,9 +1,10 @@
 from django.urls import path
 
-from embed.api import views
+from embed.api import events, views
 
 urlpatterns = [
     path("thread", views.ThreadApi.as_view(), name="api-thread"),
+    path("thread/events", events.thread_events, name="api-thread-events"),
     path("thread/me", views.ThreadMeApi.as_view(), name="api-thread-me"),
     path("comments", views.CommentCreateApi.as_view(), name="api-comments"),
     path("comments/<int:pk>", views.CommentDetailApi.as_view(), name="api-comment"),

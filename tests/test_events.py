@@ -1,0 +1,119 @@
+"""Live updates over Server-Sent Events."""
+
+import asyncio
+
+import pytest
+
+from embed import cache
+from tests.conftest import PAGE, host_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_under_wsgi_the_stream_answers_at_once_with_the_version(api):
+    api.post_comment("first")
+    response = api.get("/api/v1/thread/events", {"url": PAGE})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream"
+    body = response.content.decode()
+    assert body.startswith('retry: 10000\nevent: hello\ndata: {"version": "1"}')
+
+
+def test_a_bad_url_is_a_400(api):
+    response = api.get("/api/v1/thread/events", {"url": "nope"})
+    assert response.status_code == 400
+    assert "url" in response.json()["error"]["fields"]
+
+
+async def open_stream(host: str, query: str) -> tuple[asyncio.Queue, asyncio.Event, asyncio.Task]:
+    """Call the real ASGI application the way uvicorn does, keeping the stream open."""
+    from palaver.asgi import application
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/v1/thread/events",
+        "raw_path": b"/api/v1/thread/events",
+        "query_string": query.encode(),
+        "headers": [(b"host", host.encode())],
+        "server": ("127.0.0.1", 80),
+        "client": ("127.0.0.1", 50000),
+    }
+    sent: asyncio.Queue = asyncio.Queue()
+    disconnect = asyncio.Event()
+    requested = False
+
+    async def receive() -> dict:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    task = asyncio.create_task(application(scope, receive, sent.put))
+    return sent, disconnect, task
+
+
+async def next_body(sent: asyncio.Queue) -> str:
+    while True:
+        message = await asyncio.wait_for(sent.get(), 5)
+        body = message.get("body", b"").decode() if message["type"] == "http.response.body" else ""
+        if body and not body.startswith(":"):  # skip heartbeats
+            return body
+
+
+def test_under_asgi_changes_are_pushed_to_the_stream(alpha, beta):
+    from django_tenants.utils import schema_context
+
+    async def scenario() -> tuple[str, str, str]:
+        sent, disconnect, task = await open_stream(host_of(alpha), f"url={PAGE}")
+        start = await asyncio.wait_for(sent.get(), 5)
+        hello = await next_body(sent)
+
+        def write() -> None:
+            # The same page on another site must not reach this stream.
+            with schema_context(beta.schema_name):
+                cache.thread_bump(url=PAGE, key=None, event={"type": "comment.new", "id": 99})
+            with schema_context(alpha.schema_name):
+                cache.thread_bump(url=PAGE, key=None, event={"type": "comment.new", "id": 7})
+
+        await asyncio.sleep(0.3)  # let the stream subscribe
+        await asyncio.to_thread(write)
+        change = await next_body(sent)
+        disconnect.set()
+        await asyncio.wait_for(task, 5)
+        headers = {name.lower(): value for name, value in start["headers"]}
+        content_type = headers.get(b"content-type", b"").decode()
+        return content_type, hello, change
+
+    content_type, hello, change = asyncio.run(scenario())
+    assert content_type == "text/event-stream"
+    assert "event: hello" in hello
+    assert hello.startswith("retry: 3000")
+    assert change.startswith("event: change\n")
+    assert '"id": 7' in change
+    assert '"type": "comment.new"' in change
+
+
+def test_held_comments_send_no_event(api, alpha, monkeypatch):
+    from django_tenants.utils import schema_context
+
+    from embed.site import site_settings_update
+
+    with schema_context(alpha.schema_name):
+        site_settings_update(moderation_mode="pre")
+    bumps: list[dict] = []
+    original = cache.thread_bump
+
+    def spy(**kwargs):
+        bumps.append(kwargs)
+        original(**kwargs)
+
+    monkeypatch.setattr(cache, "thread_bump", spy)
+    api.post_comment("held")
+    assert len(bumps) == 1
+    assert bumps[0]["event"] is None
