@@ -3,8 +3,8 @@
 The server gets a database of its own (`palaver_browser_<random>`) on the PostgreSQL server
 the test settings point at, and a Redis database of its own (BROWSER_REDIS_DB, default 12),
 so it never meets the pytest-django test database. Sites: `alpha` and `beta` publish at once,
-`gamma` holds every comment for moderation; all three allow the host pages' origin (and
-the demo blog's, see `blog_port`).
+`gamma` holds every comment for moderation, `delta` asks guests for an email address; all
+allow the host pages' origin (and the demo blog's, see `blog_port`).
 
 Without Chromium (or the playwright package) the tests are skipped, except under CI=true,
 where that is a failure.
@@ -45,7 +45,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SITES = {"alpha": "post", "beta": "post", "gamma": "pre"}
+# Each site's settings beyond the defaults.
+SITES: dict[str, dict[str, Any]] = {
+    "alpha": {},
+    "beta": {},
+    "gamma": {"moderation_mode": "pre"},
+    "delta": {"guest_email_required": True},
+}
 
 
 def free_port() -> int:
@@ -231,7 +237,7 @@ def platform(host_site: HostSite, blog_port: int) -> Iterator[Platform]:
     log = (ARTIFACTS / "gunicorn.log").open("w")
     try:
         platform.manage("migrate", "--verbosity", "0")
-        for slug, moderation in SITES.items():
+        for slug, site_settings in SITES.items():
             platform.manage(
                 "create_site", "--slug", slug, "--name", slug.title(),
                 "--owner-email", f"owner@{slug}.example",
@@ -239,12 +245,12 @@ def platform(host_site: HostSite, blog_port: int) -> Iterator[Platform]:
                 "--origin", host_site.origin,
                 "--origin", f"http://localhost:{blog_port}",
             )  # fmt: skip
-            if moderation != "post":
+            if site_settings:
                 platform.manage("shell", "-c", (
                     "from django_tenants.utils import schema_context\n"
                     "from embed.site import site_settings_update\n"
                     f"with schema_context('site_{slug}'):\n"
-                    f"    site_settings_update(moderation_mode='{moderation}')\n"
+                    f"    site_settings_update(**{site_settings!r})\n"
                 ))  # fmt: skip
         server = subprocess.Popen(  # noqa: S603
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],

@@ -169,6 +169,28 @@ def test_it_shows_validation_errors_by_field(reader: Reader, embed_page: EmbedPa
     expect(top_level(page)).to_have_count(0)
 
 
+def test_a_site_that_requires_email_asks_for_it_and_remembers_it(
+    platform: Platform, reader: Reader, embed_page: EmbedPage
+) -> None:
+    page_url, _ = embed_page("delta")
+    page = reader.page
+    page.goto(page_url)
+    page.get_by_role("textbox", name="Write a comment").fill("Mail me back")
+    page.get_by_label("Name").fill("Uma")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".pv-msg[role=alert] li")).to_have_count(1)
+    expect(page.locator(".pv-msg[role=alert]")).to_contain_text("Email (not shown): ")
+    expect(page.get_by_label("Email (not shown)")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Email (not shown)").fill("uma@example.org")
+    page.get_by_role("button", name="Post comment").click()
+    expect(top_level(page).locator(".pv-body")).to_have_text("Mail me back")
+    assert stored(page, platform, "delta")["email"] == "uma@example.org"
+    page.reload()
+    expect(page.get_by_label("Email (not shown)")).to_have_value("uma@example.org")
+    expect(page.get_by_label("Name")).to_have_value("Uma")
+
+
 def test_a_reader_votes_and_sees_their_vote_after_reload(
     platform: Platform, reader: Reader, embed_page: EmbedPage
 ) -> None:
