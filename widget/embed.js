@@ -263,13 +263,13 @@ h2{font-size:1.15em;margin:0}
   };
   const isOpen = () => !(state.thread && state.thread.closed);
 
-  function tree(c, depth, parent) {
+  function tree(c, parent) {
     c.replies = c.replies || [];
-    const node = { c, depth, parent, replies: h("div", { class: "pv-replies" }) };
+    const node = { c, parent, replies: h("div", { class: "pv-replies" }) };
     node.el = h("article", {}, node.replies);
     state.nodes.set(c.id, node);
     paint(node);
-    for (const reply of c.replies) node.replies.append(tree(reply, depth + 1, node));
+    for (const reply of c.replies) node.replies.append(tree(reply, node));
     return node.el;
   }
 
@@ -351,7 +351,7 @@ h2{font-size:1.15em;margin:0}
     });
     return h("div", { class: "pv-actions" }, [
       listed && [voter(1), h("span", { class: "pv-score" }, String(c.score || 0)), voter(-1)],
-      listed && isOpen() && node.depth < (state.site.max_depth || 5) - 1 &&
+      listed && isOpen() &&
         button(t("reply"), () => openForm(node, {
           parent: node, label: t("replyTo", { name: (c.author && c.author.name) || t("guest") }),
         })),
@@ -487,7 +487,8 @@ h2{font-size:1.15em;margin:0}
           state.sources[data.id] = text.value;
           text.value = "";
           message.textContent = "";
-          added(data, o.parent, code === 202);
+          // Past the site's max_depth the API attaches a reply to the parent's parent.
+          added(data, o.parent && state.nodes.get(data.parent), code === 202);
         }
         if (o.done) o.done();
       } catch (error) {
@@ -519,12 +520,12 @@ h2{font-size:1.15em;margin:0}
   function place(c, parent) {
     if (parent) {
       parent.c.replies.push(c);
-      parent.replies.append(tree(c, parent.depth + 1, parent));
+      parent.replies.append(tree(c, parent));
       paint(parent);
     } else if (state.sort === "oldest" && !state.next) {
-      list.append(tree(c, 0));
+      list.append(tree(c));
     } else {
-      list.prepend(tree(c, 0));
+      list.prepend(tree(c));
     }
   }
 
@@ -570,7 +571,7 @@ h2{font-size:1.15em;margin:0}
       list.replaceChildren();
       state.nodes.clear();
     }
-    for (const c of data.comments) list.append(tree(c, 0));
+    for (const c of data.comments) list.append(tree(c));
     for (const c of state.pending) {
       const parent = c.parent && state.nodes.get(c.parent);
       if (!state.nodes.has(c.id) && (parent || !c.parent)) place(c, parent);
@@ -622,6 +623,8 @@ h2{font-size:1.15em;margin:0}
       }, 300);
     };
     source.onmessage = changed;
+    for (const type of ["new", "edited", "removed", "score"])
+      source.addEventListener("comment." + type, changed);
     // A 404 (no live updates on this server) closes the stream for good; that is fine.
   }
 

@@ -130,6 +130,35 @@ def test_a_guest_posts_replies_edits_and_deletes(
     expect(page.locator("h2")).to_have_text("0 comments")
 
 
+def test_a_reply_past_the_depth_cap_joins_the_deepest_level(
+    platform: Platform, reader: Reader, embed_page: EmbedPage
+) -> None:
+    page_url, url = embed_page()
+    parent = None
+    for depth in range(5):  # the site's max_depth is 5: depths 0 to 4
+        parent = platform.post("alpha", url, f"Level {depth}", parent=parent and parent["id"])
+    page = reader.page
+    page.goto(page_url)
+    deepest = page.locator(
+        ".pv-c", has=page.locator(":scope > .pv-main .pv-body", has_text="Level 4")
+    )
+    deepest.get_by_role("button", name="Reply").click()
+    deepest.get_by_role("textbox", name="Reply to Rita").fill("One level too deep")
+    deepest.get_by_label("Name").fill("Vic")
+    deepest.locator("form").get_by_role("button", name="Reply").click()
+
+    level3 = page.locator(
+        ".pv-c", has=page.locator(":scope > .pv-main .pv-body", has_text="Level 3")
+    )
+    expect(level3.locator(":scope > .pv-replies > .pv-c > .pv-main .pv-body")).to_have_text(
+        ["Level 4", "One level too deep"]
+    )
+    page.reload()
+    expect(level3.locator(":scope > .pv-replies > .pv-c > .pv-main .pv-body")).to_have_text(
+        ["Level 4", "One level too deep"]
+    )
+
+
 def test_deleting_a_comment_with_replies_leaves_a_placeholder(
     platform: Platform, reader: Reader, embed_page: EmbedPage
 ) -> None:
