@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -15,11 +17,28 @@ class SiteSettings(models.Model):
         max_length=16, choices=Moderation.choices, default=Moderation.POST
     )
     allowed_origins = ArrayField(models.CharField(max_length=255), default=list, blank=True)
-    edit_window_minutes = models.PositiveIntegerField(default=15)
+    edit_window_minutes = models.PositiveIntegerField(
+        default=15, validators=[MaxValueValidator(7 * 24 * 60)]
+    )
     guests_allowed = models.BooleanField(default=True)
     guest_email_required = models.BooleanField(default=False)
-    max_depth = models.PositiveSmallIntegerField(default=5)
-    flag_threshold = models.PositiveSmallIntegerField(default=3)
+    max_depth = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    flag_threshold = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    # Rules. Word lists match whole words, ignoring case and accents.
+    banned_words = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    suspect_words = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    max_links = models.PositiveSmallIntegerField(
+        default=2, help_text="Hold comments with more links than this."
+    )
+    auto_close_days = models.PositiveIntegerField(
+        default=0, help_text="Close threads this many days after creation (0: never)."
+    )
+    spam_filter = models.BooleanField(default=True)
+    akismet_key = models.CharField(max_length=64, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -87,6 +106,11 @@ class Comment(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     edited = models.DateTimeField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)  # anonymised: /24 or /48
+    # Why the pipeline (or a moderator) put it where it is: "suspect word: casino", ...
+    reasons = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    spam_score = models.FloatField(null=True, blank=True)
+    # Shown to its author as published and to nobody else (shadow ban).
+    shadowed = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -140,3 +164,57 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} flag on comment {self.comment_id}"
+
+
+class Ban(models.Model):
+    class Kind(models.TextChoices):
+        COMMENTER = "commenter"
+        EMAIL = "email"
+        IP = "ip"  # the anonymised network the comments came from
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    value = models.CharField(max_length=254)
+    shadow = models.BooleanField(default=False)
+    reason = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    expires = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"], name="ban_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{'shadow ' if self.shadow else ''}ban on {self.kind} {self.value}"
+
+
+class AuditEntry(models.Model):
+    """Every moderation action, with who did it and when."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(max_length=32)
+    target = models.CharField(max_length=64)  # "comment 12", "thread 3", "ban 4", "settings"
+    detail = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-created"], name="audit_created_idx")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target}"
+
+
+class SpamModelState(models.Model):
+    """The site's own spam classifier, trained by its moderators' decisions."""
+
+    data = models.BinaryField()
+    version = models.PositiveIntegerField(default=0)
+    decisions = models.PositiveIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"spam model v{self.version}"

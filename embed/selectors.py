@@ -3,9 +3,11 @@ thread, one page of top-level comments, all their replies (via `root`)."""
 
 import base64
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from embed.models import Comment, Commenter, Thread, Vote
 from embed.site import SiteConfig
@@ -73,13 +75,20 @@ def comment_data(comment: Comment) -> dict[str, Any]:
     }
 
 
-def thread_data(thread: Thread) -> dict[str, Any]:
+def thread_closed(thread: Thread, site: SiteConfig) -> bool:
+    if thread.closed:
+        return True
+    days = site.auto_close_days
+    return bool(days) and timezone.now() - thread.created > timedelta(days=days)
+
+
+def thread_data(thread: Thread, site: SiteConfig) -> dict[str, Any]:
     return {
         "id": thread.pk,
         "url": thread.url,
         "title": thread.title,
         "comment_count": thread.comment_count,
-        "closed": thread.closed,
+        "closed": thread_closed(thread, site),
     }
 
 
@@ -120,7 +129,7 @@ def thread_payload(
         return {"thread": None, "site": site.public(), "comments": [], "next": None}
     comments, next_offset = thread_page(thread=thread, sort=sort, offset=offset)
     return {
-        "thread": thread_data(thread),
+        "thread": thread_data(thread, site),
         "site": site.public(),
         "comments": comments,
         "next": cursor_encode(next_offset) if next_offset is not None else None,
@@ -134,6 +143,7 @@ def reader_state(*, commenter: Commenter, thread: Thread | None) -> dict[str, An
         "own": [],
         "votes": {},
         "pending": [],
+        "shadowed": [],
     }
     if thread is None:
         return state
@@ -148,6 +158,12 @@ def reader_state(*, commenter: Commenter, thread: Thread | None) -> dict[str, An
         {**comment_data(c), "status": c.status, "replies": []}
         for c in own
         if c.status == Comment.Status.PENDING
+    ]
+    # A shadow-banned reader sees their comments as if published; nobody else sees them.
+    state["shadowed"] = [
+        {**comment_data(c), "status": Comment.Status.PUBLISHED, "replies": []}
+        for c in own
+        if c.shadowed and c.status == Comment.Status.SPAM
     ]
     votes = Vote.objects.filter(commenter=commenter, comment__thread=thread)
     state["votes"] = {str(v.comment_id): v.value for v in votes}

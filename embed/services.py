@@ -2,7 +2,6 @@
 thread's cached payloads (after the transaction, so no reader caches a half-made write)."""
 
 import ipaddress
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -11,7 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from embed import cache
-from embed.models import Comment, Commenter, Flag, SiteSettings, Thread, Vote
+from embed.models import Comment, Commenter, Flag, Thread, Vote
+from embed.moderation.pipeline import Submission, moderation_decide
 from embed.sanitize import render_markdown
 from embed.site import SiteConfig
 from embed.urlnorm import origin_of
@@ -19,12 +19,6 @@ from palaver.errors import Refused
 
 BODY_MAX = 10_000
 NAME_MAX = 64
-
-
-@dataclass(frozen=True)
-class Decision:
-    status: str
-    reasons: tuple[str, ...] = ()
 
 
 def ip_anonymise(ip: str | None) -> str | None:
@@ -111,20 +105,6 @@ def thread_get_or_create(
         return query.get(), False
 
 
-def moderation_decide(*, site: SiteConfig, author: Commenter, honeypot: str) -> Decision:
-    """Publish or hold a new comment. The moderation pipeline grows here."""
-    if honeypot:
-        return Decision(Comment.Status.SPAM, ("honeypot filled",))
-    mode = site.moderation_mode
-    if mode == SiteSettings.Moderation.PRE:
-        return Decision(Comment.Status.PENDING, ("pre-moderation",))
-    if mode == SiteSettings.Moderation.PRE_FIRST:
-        known = author.comments.filter(status=Comment.Status.PUBLISHED).exists()
-        if not known:
-            return Decision(Comment.Status.PENDING, ("first-time commenter",))
-    return Decision(Comment.Status.PUBLISHED)
-
-
 def comment_create(
     *,
     thread: Thread,
@@ -134,10 +114,11 @@ def comment_create(
     site: SiteConfig,
     ip: str | None = None,
     honeypot: str = "",
+    elapsed_ms: int | None = None,
 ) -> Comment:
-    """Create a comment on `thread`. Replies deeper than the site's cap attach at the cap."""
-    if thread.closed:
-        raise Refused("thread_closed", "This thread is closed to new comments.")
+    """Create a comment on `thread`, as the moderation pipeline decides (published, held,
+    spam or rejected). Replies deeper than the site's cap attach at the cap."""
+    thread_check_open(thread=thread, site=site)
     source, html = body_clean(body)
     depth, root_id = 0, None
     if parent is not None:
@@ -147,7 +128,14 @@ def comment_create(
             parent = parent.parent
         depth = parent.depth + 1
         root_id = parent.root_id or parent.pk
-    decision = moderation_decide(site=site, author=author, honeypot=honeypot)
+    network = ip_anonymise(ip)
+    decision = moderation_decide(
+        site=site,
+        item=Submission(
+            source=source, html=html, author=author, ip=network, honeypot=honeypot,
+            elapsed_ms=elapsed_ms, page_url=thread.url,
+        ),
+    )  # fmt: skip
     with transaction.atomic():
         comment = Comment.objects.create(
             thread=thread,
@@ -158,7 +146,10 @@ def comment_create(
             body=source,
             body_html=html,
             status=decision.status,
-            ip=ip_anonymise(ip),
+            ip=network,
+            reasons=decision.reasons,
+            spam_score=decision.spam_score,
+            shadowed=decision.shadowed,
         )
         updates: dict = {"last_activity": timezone.now()}
         if decision.status == Comment.Status.PUBLISHED:
@@ -183,9 +174,14 @@ def comment_post(
     site: SiteConfig,
     ip: str | None,
     honeypot: str = "",
+    elapsed_ms: int | None = None,
 ) -> Comment:
     """The widget's POST: resolve the author and the thread, then create the comment."""
     body_clean(body)  # refuse an empty body before anything is created
+    existing = (Thread.objects.filter(key=key) if key else Thread.objects.filter(url=url)).first()
+    if existing is not None:
+        # Outside the transaction below, so an automatic close sticks when we refuse.
+        thread_check_open(thread=existing, site=site)
     parent = None
     if parent_id is not None:
         parent = Comment.objects.select_related("parent").filter(pk=parent_id).first()
@@ -204,6 +200,7 @@ def comment_post(
             site=site,
             ip=ip,
             honeypot=honeypot,
+            elapsed_ms=elapsed_ms,
         )
 
 
@@ -224,14 +221,42 @@ def _check_author(comment: Comment, commenter: Commenter, site: SiteConfig) -> N
 
 
 def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: SiteConfig) -> Comment:
+    """The author's edit, which goes through the moderation pipeline again: an edit can
+    hold a published comment, never publish a held one."""
     _check_author(comment, commenter, site)
     source, html = body_clean(body)
+    decision = moderation_decide(
+        site=site,
+        item=Submission(
+            source=source, html=html, author=commenter, ip=comment.ip,
+            page_url=comment.thread.url, exclude_comment=comment.pk,
+        ),
+    )  # fmt: skip
+    was_published = comment.status == Comment.Status.PUBLISHED
     comment.body, comment.body_html, comment.edited = source, html, timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited"])
-    published = comment.status == Comment.Status.PUBLISHED
-    event = {"type": "comment.edited", "id": comment.pk} if published else None
+    comment.reasons, comment.spam_score = decision.reasons, decision.spam_score
+    fields = ["body", "body_html", "edited", "reasons", "spam_score"]
+    if decision.status != Comment.Status.PUBLISHED:
+        comment.shadowed = comment.shadowed or decision.shadowed
+        fields.append("shadowed")
+    with transaction.atomic():
+        comment.save(update_fields=fields)
+        if was_published and decision.status != Comment.Status.PUBLISHED:
+            return comment_status_set(comment=comment, status=decision.status)
+    event = {"type": "comment.edited", "id": comment.pk} if was_published else None
     cache.thread_bump(url=comment.thread.url, key=comment.thread.key, event=event)
     return comment
+
+
+def thread_check_open(*, thread: Thread, site: SiteConfig) -> None:
+    """Refuse new comments on a closed thread, closing it first if its time has come."""
+    if not thread.closed and site.auto_close_days:
+        if timezone.now() - thread.created > timedelta(days=site.auto_close_days):
+            Thread.objects.filter(pk=thread.pk).update(closed=True)
+            thread.closed = True
+            cache.thread_bump(url=thread.url, key=thread.key)
+    if thread.closed:
+        raise Refused("thread_closed", "This thread is closed to new comments.")
 
 
 def comment_status_set(*, comment: Comment, status: str) -> Comment:

@@ -24,6 +24,12 @@ class SiteConfig:
     max_depth: int
     flag_threshold: int
     moderation_mode: str
+    banned_words: tuple[str, ...]
+    suspect_words: tuple[str, ...]
+    max_links: int
+    auto_close_days: int
+    spam_filter: bool
+    akismet_key: str
     version: str  # changes whenever the settings change; part of thread cache keys
 
     def public(self) -> dict[str, Any]:
@@ -54,6 +60,12 @@ def site_config() -> SiteConfig:
         max_depth=max(1, row.max_depth),
         flag_threshold=max(1, row.flag_threshold),
         moderation_mode=row.moderation_mode,
+        banned_words=tuple(row.banned_words),
+        suspect_words=tuple(row.suspect_words),
+        max_links=row.max_links,
+        auto_close_days=row.auto_close_days,
+        spam_filter=row.spam_filter,
+        akismet_key=row.akismet_key,
         version=format(row.updated.timestamp(), ".6f") if row.updated else "0",
     )
     _cache[schema] = (now + SITE_CACHE_SECONDS, config)

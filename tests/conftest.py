@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from embed.models import SiteSettings
 from embed.site import _cache as site_cache
 from tenants.db import use_public_schema
 from tenants.models import Tenant
@@ -49,13 +50,17 @@ def pytest_configure(config: pytest.Config) -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         for slug, origins in ORIGINS.items():
-            site_create(
+            site = site_create(
                 slug=slug,
                 name=slug.title(),
                 owner_email=f"owner@{slug}.example",
                 owner_password=OWNER_PASSWORD,
                 origins=origins,
             )
+            # The API tests are about mechanics; tests/test_moderation.py turns the
+            # statistical spam filter back on where it is the subject.
+            with schema_context(site.tenant.schema_name):
+                SiteSettings.objects.update(spam_filter=False)
     yield
 
 
@@ -147,7 +152,7 @@ class Api:
         call = getattr(self.client, method.lower())
         return call(path, body, content_type="application/json", **self._headers(token, extra))
 
-    def post_comment(self, body: str = "Nice post!", url: str = PAGE, **fields: object):
+    def post_comment(self, body: str = "Nice post!", url: str = PAGE, **fields: Any):
         payload = {"url": url, "body": body, "author_name": "Ann", **fields}
         response = self.send("POST", "/api/v1/comments", payload)
         if response.status_code in (201, 202) and self.token is None:
@@ -166,3 +171,26 @@ def api(alpha: Tenant) -> Api:
 @pytest.fixture
 def api_for(db: None) -> Callable[[Tenant], Api]:
     return Api
+
+
+@pytest.fixture
+def staff_client(db: None) -> Callable[..., Client]:
+    """A client logged into a site's dashboard as its owner or a moderator."""
+    from django.contrib.auth import get_user_model
+
+    def make(tenant: Tenant, role: str = "owner") -> Client:
+        client = Client(HTTP_HOST=host_of(tenant))
+        with schema_context(tenant.schema_name):
+            if role == "owner":
+                user = get_user_model().objects.get(email=f"owner@{tenant.slug}.example")
+            else:
+                user = get_user_model().objects.create_user(
+                    username=f"{role}@{tenant.slug}.example",
+                    email=f"{role}@{tenant.slug}.example",
+                    password=OWNER_PASSWORD,
+                    is_staff=True,
+                )
+            client.force_login(user)
+        return client
+
+    return make

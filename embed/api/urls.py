@@ -1,6 +1,6 @@
 from django.urls import path
 
-from embed.api import events, views
+from embed.api import admin, events, views
 
 urlpatterns = [
     path("thread", views.ThreadApi.as_view(), name="api-thread"),
@@ -11,4 +11,25 @@ urlpatterns = [
     path("comments/<int:pk>/vote", views.CommentVoteApi.as_view(), name="api-comment-vote"),
     path("comments/<int:pk>/flag", views.CommentFlagApi.as_view(), name="api-comment-flag"),
     path("counts", views.CountsApi.as_view(), name="api-counts"),
+    path("admin/comments", admin.QueueApi.as_view(), name="admin-queue"),
+    path("admin/comments/bulk", admin.BulkActionApi.as_view(), name="admin-bulk"),
+    path("admin/comments/<int:pk>", admin.CommentAdminApi.as_view(), name="admin-comment"),
+    path(
+        "admin/comments/<int:pk>/<str:action>",
+        admin.CommentActionApi.as_view(),
+        name="admin-comment-action",
+    ),
+    path("admin/threads", admin.ThreadsAdminApi.as_view(), name="admin-threads"),
+    path(
+        "admin/threads/<int:pk>/<str:action>",
+        admin.ThreadCloseApi.as_view(),
+        name="admin-thread-action",
+    ),
+    path("admin/bans", admin.BansApi.as_view(), name="admin-bans"),
+    path("admin/bans/<int:pk>", admin.BanApi.as_view(), name="admin-ban"),
+    path("admin/audit", admin.AuditApi.as_view(), name="admin-audit"),
+    path("admin/stats", admin.StatsApi.as_view(), name="admin-stats"),
+    path("admin/settings", admin.SettingsApi.as_view(), name="admin-settings"),
+    path("admin/team", admin.TeamApi.as_view(), name="admin-team"),
+    path("admin/team/<int:pk>", admin.TeamMemberApi.as_view(), name="admin-team-member"),
 ]

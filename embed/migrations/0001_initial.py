@@ -6,126 +6,269 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Commenter',
+            name="Commenter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=64)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('avatar', models.URLField(blank=True)),
-                ('badge', models.CharField(blank=True, max_length=32)),
-                ('sso_id', models.CharField(blank=True, max_length=200, null=True, unique=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=64)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("avatar", models.URLField(blank=True)),
+                ("badge", models.CharField(blank=True, max_length=32)),
+                ("sso_id", models.CharField(blank=True, max_length=200, null=True, unique=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='SiteSettings',
+            name="SiteSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moderation_mode', models.CharField(choices=[('post', 'Publish at once, hold what looks suspicious'), ('pre', 'Hold every comment for review'), ('pre_first', 'Hold first-time commenters for review')], default='post', max_length=16)),
-                ('allowed_origins', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=255), blank=True, default=list, size=None)),
-                ('edit_window_minutes', models.PositiveIntegerField(default=15)),
-                ('guests_allowed', models.BooleanField(default=True)),
-                ('guest_email_required', models.BooleanField(default=False)),
-                ('max_depth', models.PositiveSmallIntegerField(default=5)),
-                ('flag_threshold', models.PositiveSmallIntegerField(default=3)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "moderation_mode",
+                    models.CharField(
+                        choices=[
+                            ("post", "Publish at once, hold what looks suspicious"),
+                            ("pre", "Hold every comment for review"),
+                            ("pre_first", "Hold first-time commenters for review"),
+                        ],
+                        default="post",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "allowed_origins",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=255),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("edit_window_minutes", models.PositiveIntegerField(default=15)),
+                ("guests_allowed", models.BooleanField(default=True)),
+                ("guest_email_required", models.BooleanField(default=False)),
+                ("max_depth", models.PositiveSmallIntegerField(default=5)),
+                ("flag_threshold", models.PositiveSmallIntegerField(default=3)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'site settings',
+                "verbose_name_plural": "site settings",
             },
         ),
         migrations.CreateModel(
-            name='Thread',
+            name="Thread",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.CharField(max_length=2000, unique=True)),
-                ('key', models.CharField(blank=True, max_length=200, null=True, unique=True)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('closed', models.BooleanField(default=False)),
-                ('comment_count', models.PositiveIntegerField(default=0)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('last_activity', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.CharField(max_length=2000, unique=True)),
+                ("key", models.CharField(blank=True, max_length=200, null=True, unique=True)),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("closed", models.BooleanField(default=False)),
+                ("comment_count", models.PositiveIntegerField(default=0)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("last_activity", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['-last_activity'], name='thread_activity_idx')],
+                "indexes": [models.Index(fields=["-last_activity"], name="thread_activity_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depth', models.PositiveSmallIntegerField(default=0)),
-                ('body', models.TextField()),
-                ('body_html', models.TextField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('published', 'Published'), ('rejected', 'Rejected'), ('spam', 'Spam'), ('deleted', 'Deleted')], default='published', max_length=16)),
-                ('score', models.IntegerField(default=0)),
-                ('pinned', models.BooleanField(default=False)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('edited', models.DateTimeField(blank=True, null=True)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='embed.comment')),
-                ('root', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='descendants', to='embed.comment')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='embed.commenter')),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='embed.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=0)),
+                ("body", models.TextField()),
+                ("body_html", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("published", "Published"),
+                            ("rejected", "Rejected"),
+                            ("spam", "Spam"),
+                            ("deleted", "Deleted"),
+                        ],
+                        default="published",
+                        max_length=16,
+                    ),
+                ),
+                ("score", models.IntegerField(default=0)),
+                ("pinned", models.BooleanField(default=False)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("edited", models.DateTimeField(blank=True, null=True)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="embed.comment",
+                    ),
+                ),
+                (
+                    "root",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="descendants",
+                        to="embed.comment",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to="embed.commenter",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="embed.thread",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.SmallIntegerField()),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='embed.comment')),
-                ('commenter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='embed.commenter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.SmallIntegerField()),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="embed.comment",
+                    ),
+                ),
+                (
+                    "commenter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="embed.commenter",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('spam', 'Spam'), ('abuse', 'Abuse'), ('off_topic', 'Off Topic'), ('other', 'Other')], max_length=16)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='embed.comment')),
-                ('commenter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='embed.commenter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("spam", "Spam"),
+                            ("abuse", "Abuse"),
+                            ("off_topic", "Off Topic"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="embed.comment",
+                    ),
+                ),
+                (
+                    "commenter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="embed.commenter",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('comment', 'commenter'), name='one_flag_per_reader')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("comment", "commenter"), name="one_flag_per_reader"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(condition=models.Q(('parent__isnull', True)), fields=['thread', '-pinned', 'created', 'id'], name='comment_toplevel_idx'),
+            model_name="comment",
+            index=models.Index(
+                condition=models.Q(("parent__isnull", True)),
+                fields=["thread", "-pinned", "created", "id"],
+                name="comment_toplevel_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['root', 'created'], name='comment_root_idx'),
+            model_name="comment",
+            index=models.Index(fields=["root", "created"], name="comment_root_idx"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['author', '-created'], name='comment_author_idx'),
+            model_name="comment",
+            index=models.Index(fields=["author", "-created"], name="comment_author_idx"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['status', '-created'], name='comment_status_idx'),
+            model_name="comment",
+            index=models.Index(fields=["status", "-created"], name="comment_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='vote',
-            index=models.Index(fields=['commenter', 'comment'], name='vote_commenter_idx'),
+            model_name="vote",
+            index=models.Index(fields=["commenter", "comment"], name="vote_commenter_idx"),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('comment', 'commenter'), name='one_vote_per_reader'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(
+                fields=("comment", "commenter"), name="one_vote_per_reader"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.CheckConstraint(condition=models.Q(('value__in', [-1, 1])), name='vote_value_valid'),
+            model_name="vote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__in", [-1, 1])), name="vote_value_valid"
+            ),
         ),
     ]

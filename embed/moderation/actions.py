@@ -1,0 +1,63 @@
+"""What moderators do to comments and threads. Every action updates counts, invalidates the
+cached thread at once, teaches the site's spam model where it is a verdict, and is audited."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from embed import cache
+from embed.models import Comment, Thread
+from embed.moderation.audit import audit
+from embed.moderation.spammodel import spam_learn
+from embed.services import comment_status_set
+
+STATUS_ACTIONS = {
+    "approve": Comment.Status.PUBLISHED,
+    "reject": Comment.Status.REJECTED,
+    "spam": Comment.Status.SPAM,
+    "delete": Comment.Status.DELETED,
+    "restore": Comment.Status.PUBLISHED,
+}
+FLAG_ACTIONS = {"pin": True, "unpin": False}
+ACTIONS = tuple(STATUS_ACTIONS) + tuple(FLAG_ACTIONS)
+
+
+def comment_moderate(*, comment: Comment, action: str, actor: Any) -> Comment:
+    if action not in ACTIONS:
+        raise ValidationError({"action": f"Use one of: {', '.join(ACTIONS)}."})
+    before = comment.status
+    with transaction.atomic():
+        if action in FLAG_ACTIONS:
+            comment.pinned = FLAG_ACTIONS[action]
+            comment.save(update_fields=["pinned"])
+            cache.thread_bump(url=comment.thread.url, key=comment.thread.key)
+        else:
+            if comment.shadowed and action in ("approve", "restore"):
+                comment.shadowed = False
+                comment.save(update_fields=["shadowed"])
+            comment_status_set(comment=comment, status=STATUS_ACTIONS[action])
+            # A moderator's verdict is the site's own training data.
+            if action == "spam" and before != Comment.Status.SPAM:
+                spam_learn(text=comment.body, is_spam=True)
+            elif action == "approve" and before in (Comment.Status.PENDING, Comment.Status.SPAM):
+                spam_learn(text=comment.body, is_spam=False)
+        audit(actor, action, f"comment {comment.pk}", status_before=before)
+    return comment
+
+
+def comments_moderate_bulk(*, ids: list[int], action: str, actor: Any) -> int:
+    """Apply one action to many comments; returns how many were found and changed."""
+    comments = list(Comment.objects.select_related("thread").filter(pk__in=ids))
+    with transaction.atomic():
+        for comment in comments:
+            comment_moderate(comment=comment, action=action, actor=actor)
+    return len(comments)
+
+
+def thread_set_closed(*, thread: Thread, closed: bool, actor: Any) -> Thread:
+    thread.closed = closed
+    thread.save(update_fields=["closed"])
+    cache.thread_bump(url=thread.url, key=thread.key)
+    audit(actor, "close" if closed else "reopen", f"thread {thread.pk}", url=thread.url)
+    return thread

@@ -1,0 +1,40 @@
+"""Changing the site's settings from the dashboard or the admin API."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from embed.models import SiteSettings
+from embed.moderation.audit import audit
+from embed.moderation.rules import word_list_clean
+from embed.site import site_settings_update
+
+EDITABLE = (
+    "moderation_mode", "banned_words", "suspect_words", "max_links", "flag_threshold",
+    "auto_close_days", "edit_window_minutes", "guests_allowed", "guest_email_required",
+    "allowed_origins", "max_depth", "spam_filter", "akismet_key",
+)  # fmt: skip
+
+
+def settings_change(*, actor: Any, **fields: Any) -> SiteSettings:
+    from tenants.services import origin_normalize
+
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: "Not a setting." for name in unknown})
+    if "banned_words" in fields:
+        fields["banned_words"] = word_list_clean(fields["banned_words"])
+    if "suspect_words" in fields:
+        fields["suspect_words"] = word_list_clean(fields["suspect_words"])
+    if "allowed_origins" in fields:
+        raw = fields["allowed_origins"]
+        items = raw.replace(",", "\n").splitlines() if isinstance(raw, str) else raw
+        fields["allowed_origins"] = sorted(
+            {origin_normalize(item) for item in items if str(item).strip()}
+        )
+    row = site_settings_update(**fields)
+    shown = {k: v for k, v in fields.items() if k != "akismet_key"}
+    if "akismet_key" in fields:
+        shown["akismet_key"] = "set" if fields["akismet_key"] else "cleared"
+    audit(actor, "settings", "settings", **shown)
+    return row
