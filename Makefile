@@ -37,3 +37,10 @@ services-stop: $(STAMP)
 
 clean: services-stop
 	rm -rf .data staticfiles
+
+# Benchmarks (docs/performance.md): their own database and Redis db; results in bench/results/.
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-tenants: $(STAMP)
+	$(PY) -m bench.tenants $(BENCH_ARGS)

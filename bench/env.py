@@ -1,8 +1,9 @@
 """The bench's own environment: a database, a Redis database and a secret of its own.
 
 With DATABASE_URL / REDIS_URL unset the embedded servers are started (or reused) and the
-bench takes a database named `palaver_bench*` on the same PostgreSQL and Redis database
-BENCH_REDIS_DB (12) on the same Redis, so it never touches the demo's or the tests' data.
+bench takes a database named `palaver_bench*` on the same PostgreSQL and the Redis database
+BENCH_REDIS_DB (12; BENCH_TENANTS_REDIS_DB, 11, for the tenant bench) on the same Redis, so
+it never touches the demo's or the tests' data.
 With them set, the same names are used on those servers.
 """
 
@@ -25,6 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "12"))
+BENCH_TENANTS_REDIS_DB = int(os.environ.get("BENCH_TENANTS_REDIS_DB", "11"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def _with_redis_db(url: str, db: int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}")) + (f"?{query}" if query else "")
 
 
-def bench_env(database_name: str) -> BenchEnv:
+def bench_env(database_name: str, redis_db: int = BENCH_REDIS_DB) -> BenchEnv:
     """Start or find the services and name the bench's database and Redis db on them."""
     from palaver import devservices
 
@@ -85,7 +87,7 @@ def bench_env(database_name: str) -> BenchEnv:
         database_url=_with_database(server_url, database_name),
         admin_url=admin_url,
         database_name=database_name,
-        redis_url=_with_redis_db(redis_url, BENCH_REDIS_DB),
+        redis_url=_with_redis_db(redis_url, redis_db),
         embedded=embedded,
     )
 

@@ -55,22 +55,35 @@ class Seeded:
     big_count: int
 
 
+_bodies: list[tuple[str, str]] = []
+
+
+def bodies() -> list[tuple[str, str]]:
+    """64 (Markdown, sanitized HTML) pairs, rendered once per process by the real renderer."""
+    from embed.sanitize import render_markdown
+
+    if not _bodies:
+        rng = random.Random(64)
+        for _ in range(64):
+            source = markdown_body(rng)
+            _bodies.append((source, render_markdown(source)))
+    return _bodies
+
+
 def _thread_fill(*, url: str, title: str, top: int, replies: int, rng: random.Random) -> int:
     from embed.models import Comment, Commenter, Thread
-    from embed.sanitize import render_markdown
 
     authors = list(Commenter.objects.all()[:50])
     thread = Thread.objects.create(url=url, title=title)
-    bodies = [markdown_body(rng) for _ in range(64)]
-    rendered = [render_markdown(b) for b in bodies]
+    texts = bodies()
 
     def make(**fields: object) -> Comment:
-        i = rng.randrange(len(bodies))
+        source, html = texts[rng.randrange(len(texts))]
         return Comment(
             thread=thread,
             author=rng.choice(authors),
-            body=bodies[i],
-            body_html=rendered[i],
+            body=source,
+            body_html=html,
             status=Comment.Status.PUBLISHED,
             score=rng.randrange(0, 20),
             **fields,
@@ -109,3 +122,14 @@ def seed(slug: str = SLUG) -> Seeded:
         for index in range(POST_THREADS):
             _thread_fill(url=post_url(index), title=f"Note {index}", top=2, replies=1, rng=rng)
     return Seeded(schema=site.tenant.schema_name, host=site.domain, hot_count=hot, big_count=big)
+
+
+def small_thread(schema: str, url: str, rng: random.Random) -> int:
+    """A 20-comment thread (5 top-level comments, 3 replies each) in `schema`."""
+    from django_tenants.utils import schema_context
+
+    from embed.models import Commenter
+
+    with schema_context(schema):
+        Commenter.objects.bulk_create([Commenter(name=f"Reader {i}") for i in range(5)])
+        return _thread_fill(url=url, title="Post", top=5, replies=3, rng=rng)
