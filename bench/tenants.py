@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     say(f"provisioning {args.sites} sites")
     times = provision(args.sites)
-    provisioning = stats_ms(times)
+    provisioning: dict[str, Any] = dict(stats_ms(times))
     provisioning["last_100"] = stats_ms(times[-100:])
     rng = random.Random(7)
     t0 = time.perf_counter()
