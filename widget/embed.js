@@ -433,8 +433,7 @@ h2{font-size:1.15em;margin:0}
     const text = h("textarea", { id, rows: 3, placeholder: o.label, onkeydown: (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) f.requestSubmit();
     } });
-    // The API returns rendered HTML only, so an edit starts from the source typed here
-    // (or, after a reload, from the text of the rendered comment).
+    // The API returns HTML only: edit what was typed here, else the comment's text.
     if (o.edit) text.value = state.sources[o.edit.c.id] || o.edit.c.body ||
       o.edit.main.querySelector(".pv-body").innerText;
     const input = (name, type, value, label) => {
@@ -585,7 +584,7 @@ h2{font-size:1.15em;margin:0}
     }
   }
 
-  // Live updates: any event means "something changed"; fetch the first page and merge it.
+  // Live updates: when the thread's version moves, fetch the first page and merge it in.
   async function refresh() {
     let data;
     try {
@@ -615,17 +614,18 @@ h2{font-size:1.15em;margin:0}
   function listen() {
     if (opt.live === "off" || !window.EventSource) return;
     const source = new EventSource(`${API}/api/v1/thread/events?` + query());
+    let version = null;
     let timer = 0; // one refresh per burst of events, however busy the thread
-    const changed = () => {
-      if (!timer) timer = setTimeout(() => {
+    const changed = (event) => {
+      const seen = JSON.parse(event.data).version;
+      if (version !== null && seen !== version && !timer) timer = setTimeout(() => {
         timer = 0;
         refresh();
       }, 300);
+      version = seen;
     };
-    source.onmessage = changed;
-    for (const type of ["new", "edited", "removed", "score"])
-      source.addEventListener("comment." + type, changed);
-    // A 404 (no live updates on this server) closes the stream for good; that is fine.
+    source.addEventListener("hello", changed);
+    source.addEventListener("change", changed);
   }
 
   function start() {

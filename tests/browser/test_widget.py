@@ -516,20 +516,30 @@ def test_a_page_of_another_tenant_shows_none_of_its_comments(
     assert not [call for call in api_calls if "/thread/me" in call]
 
 
+@pytest.mark.parametrize("mode", ["poll", "stream"])
 def test_live_events_bring_in_new_comments_and_announce_them(
-    host_site: HostSite, platform: Platform, reader: Reader, embed_page: EmbedPage
+    host_site: HostSite, platform: Platform, reader: Reader, embed_page: EmbedPage, mode: str
 ) -> None:
     page_url, url = embed_page()
     platform.post("alpha", url, "Already here")
     changed = {"now": False}
 
-    # A stand-in for the event stream at the network's edge: each connection ends at once
-    # and asks for a reconnect in 200 ms; after the new post it carries an event.
+    # The events endpoint at the network's edge, speeding up what a server does: under WSGI
+    # each connection says hello with the thread's version and asks for a reconnect (here
+    # in 200 ms, not 10 s); a stream under ASGI sends a change event.
     def events(route: Any) -> None:
-        body = "retry: 200\n\n" + ("data: changed\n\n" if changed["now"] else "")
+        if mode == "poll":
+            version = 2 if changed["now"] else 1
+            body = f'event: hello\ndata: {{"version": "{version}"}}\n\n'
+        else:
+            body = 'event: hello\ndata: {"version": "1"}\n\n' + (
+                'event: change\ndata: {"type": "comment.new", "id": 1, "version": "2"}\n\n'
+                if changed["now"]
+                else ""
+            )
         route.fulfill(
             status=200,
-            body=body,
+            body="retry: 200\n" + body,
             headers={
                 "Content-Type": "text/event-stream",
                 "Access-Control-Allow-Origin": host_site.origin,
