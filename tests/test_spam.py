@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from embed.spam import HOLD_THRESHOLD, SPAM_THRESHOLD, SpamInput, SpamModel, spam_check
-from embed.spam.classifier import DEFAULT_MODEL_PATH, train
-from embed.spam.dataset import read_labelled_csv, shared_data_dir
+from embed.spam.classifier import DEFAULT_MODEL_PATH
+from embed.spam.dataset import read_labelled_csv, shared_data_dir, train_on
 from embed.spam.heuristics import heuristic_signals
 from embed.spam.tokens import features, find_links, normalize
 
@@ -91,7 +91,9 @@ def test_it_learns_a_novel_spam_from_moderator_decisions() -> None:
     model = SpamModel.default()
     novel = "Replica watches and rolex deals at low prices today"
     before = model.score(novel)
-    for _ in range(6):
+    assert spam_check(SpamInput(text=novel), model).score < HOLD_THRESHOLD
+    # Without a link the prior is low, so it takes a handful of decisions, not one.
+    for _ in range(10):
         model.learn("Cheap replica watches, rolex deals, order today", is_spam=True)
     after = model.score(novel)
     assert after > before
@@ -145,7 +147,7 @@ def test_normalize_reads_html_and_markdown_alike() -> None:
 @needs_data
 def test_the_shipped_model_is_what_spam_build_default_makes() -> None:
     comments = [c for path in sorted(DATA.glob("*.csv")) for c in read_labelled_csv(path)]
-    rebuilt = train((c.text, c.is_spam) for c in comments)
+    rebuilt = train_on(comments)
     assert rebuilt.to_bytes() == DEFAULT_MODEL_PATH.read_bytes()
 
 
@@ -162,8 +164,8 @@ def test_spam_eval_reports_and_meets_the_targets_on_a_split() -> None:
     )
     assert match, last
     precision, _, f1 = (float(value) for value in match.groups())
-    assert precision >= 0.93
-    assert f1 >= 0.92
+    assert precision >= 0.97
+    assert f1 >= 0.93
 
 
 def test_spam_eval_names_a_missing_file(tmp_path: Path) -> None:
@@ -171,3 +173,172 @@ def test_spam_eval_names_a_missing_file(tmp_path: Path) -> None:
 
     with pytest.raises(CommandError, match="no such file"):
         call_command("spam_eval", "--train", str(tmp_path / "a.csv"), "--test", "b.csv")
+
+
+# Held-out check of the calibration for real comment sections. Neither list is used for
+# training; both were written before the current method and are not tuned against beyond the
+# changes docs/spam.md lists. The few cases the default model still gets wrong are marked
+# below as known failures (strict: the test fails if one of them starts passing, so the list
+# stays honest).
+BLOG_READERS = [
+    "hello",
+    "Great article, thanks for writing it up.",
+    "First time here: is there an RSS feed for new comments?",
+    "Thanks! Could you share the source code on GitHub? https://github.com/example/repo",
+    "+1",
+    "This.",
+    "Nice post!",
+    "I disagree with the second point; the data from 2019 says otherwise.",
+    "Interesting read, but I think you're underestimating how much the housing market "
+    "depends on interest rates. When rates went up last year, prices in my city barely moved, and that doesn't fit your model at all.",
+    "Does anyone know if the library still works with Python 3.12? I tried it last week "
+    "and got an import error.",
+    "Wikipedia has a decent summary of the history if anyone wants more background: "
+    "https://en.wikipedia.org/wiki/Printing_press",
+    "You can do the same thing with `git rebase -i HEAD~3` and then squash the commits.",
+    "**Correction:** the bridge opened in 1937, not 1939.",
+    "Loved the photos of the harbour. Which camera did you use?",
+    "Sorry, but this is just wrong. The council voted against the plan twice.",
+    "My grandmother made this recipe every Sunday. Mine came out a bit dry though, maybe "
+    "too long in the oven?",
+    "Merci pour cet article, très intéressant !",
+    "Muy buen artículo, gracias por compartir.",
+    "Danke für den Beitrag, das hat mir sehr geholfen.",
+    "Ottimo articolo, complimenti.",
+    "Obrigado pela explicação, ficou bem claro.",
+    "Спасибо, очень полезная статья.",
+    "分かりやすい記事をありがとうございます。",
+    "lol",
+    "Same here, my train was 40 minutes late this morning too.",
+    "Who else is reading this in 2024?",
+    "I'm not convinced. Correlation isn't causation, and the sample size in that study was tiny.",
+    'Typo in the third paragraph: "their" should be "there".',
+    "Is there a transcript of the podcast somewhere? I'm hard of hearing and would love "
+    "to follow along.",
+    "Well said. Couldn't agree more.",
+    "The link in the footnote is broken, it gives a 404.",
+    "Here is the official documentation for that setting: "
+    "https://docs.python.org/3/library/asyncio.html",
+    "> the city should build more bike lanes\n\nYes! Especially on Main Street, where "
+    "cars park on the old one.",
+    "As a nurse I can tell you the night shifts are even worse than described here.",
+    "Any update on the follow-up piece you promised about the election results?",
+    "Thank you so much for this guide, I finally got my sourdough starter going after "
+    "three failed attempts.",
+    "We tried this in our classroom and the kids loved it. - Ms. Patel, 4th grade",
+    "Can you recommend a good book on the topic for a beginner?",
+    "I think the referee made the right call, watch the replay again at 2:14.",
+    "Beautiful writing. It reminded me of my own father.",
+    "The BBC covered the same story yesterday: https://www.bbc.co.uk/news",
+    "meh, the first season was better",
+    "Quick question: does the offer apply to students outside the EU?",
+    "Subscribed to the newsletter, looking forward to the next issue!",
+    "I've been a reader for ten years and this is one of your best columns.",
+    "Why does the chart start at 40 instead of zero? It exaggerates the change.",
+    "Check out the comments on the previous post, someone already explained this well.",
+    "Happy new year everyone!",
+]
+
+BLOG_SPAM = [
+    "Best SEO services for your website, rank #1 on Google fast! Visit http://seo-rank-boost.xyz",
+    "Buy cheap viagra online, no prescription needed http://pharma-deals.top",
+    "Nice post! Visit my website for cheap replica watches: www.replica-watches-sale.shop",
+    "Earn $500 a day from home with this simple trick!!! http://easy-money-now.info",
+    "Make money online fast, I made $3000 last week working from home, click here "
+    "http://bit.ly/2xYz",
+    "Invest in Bitcoin now and double your money in 7 days, contact WhatsApp +1 555 0199 "
+    "for the best crypto trading platform",
+    "Forex signals with 95% accuracy, join our Telegram group today and start earning: "
+    "t.me/forexprofits",
+    "Best online casino, 200% bonus and free spins on sign up! http://lucky-casino-win.club",
+    "Hey guys check out my channel and subscribe please!! I post new videos every week",
+    "Check out my new video on YouTube and please subscribe to my channel "
+    "http://youtube.com/watch?v=abc123",
+    "Hot singles in your area are waiting for you, chat now free http://hot-dates.online",
+    "Sexy girls live webcam xxx click here www.adult-cams.site",
+    "Call our toll free number 1-800-555-0199 for QuickBooks support, 24/7 customer "
+    "service helpline",
+    "Contact Microsoft support at +1 (888) 555-0123 to fix your computer errors now",
+    "cheap shoes cheap bags cheap watches cheap jerseys best price buy now cheap shoes "
+    "cheap bags http://cheap-store.biz",
+    "Great article! I found great tips for weight loss pills at http://diet-pills.click, "
+    "lose 20 pounds in 2 weeks",
+    "Get free followers and likes on Instagram instantly, 100% real, visit "
+    "http://free-followers.live",
+    "I am a hacker who can recover your lost crypto and hack any account, email me at "
+    "recoverypro@example.com",
+    "payday loans no credit check instant approval apply now http://fast-loans.co",
+    "Work from home and earn $85 per hour, no experience needed, just go to this site for "
+    "more details www.homejob.online",
+    "Watch free movies online in HD, no registration http://free-movies-hd.xyz",
+    "Buy essay online, best essay writing service, cheap and fast! http://essay-writer.top",
+    "FREE iPhone giveaway!!! Click the link to claim your prize http://prize-winner.click",
+    "Looking for a reliable spell caster? Dr. Okoro brought my ex back in 48 hours, "
+    "contact him on drokoro@example.com",
+]
+
+READERS_STILL_HELD = {
+    # "share" and "thanks" are promoters' words in the training data.
+    "Thanks! Could you share the source code on GitHub? https://github.com/example/repo",
+    # "Check out ..." opens most of the training data's channel promotions.
+    "Check out the comments on the previous post, someone already explained this well.",
+}
+SPAM_STILL_PUBLISHED = {
+    # Words the training data never saw, and only one of the contact signals.
+    "Invest in Bitcoin now and double your money in 7 days, contact WhatsApp +1 555 0199 for "
+    "the best crypto trading platform",
+    "Contact Microsoft support at +1 (888) 555-0123 to fix your computer errors now",
+}
+
+
+def _known_failure(text: str, known: set[str]) -> list[pytest.MarkDecorator]:
+    return [pytest.mark.xfail(strict=True, reason="known limitation")] if text in known else []
+
+
+@pytest.mark.parametrize(
+    "text", [pytest.param(t, marks=_known_failure(t, READERS_STILL_HELD)) for t in BLOG_READERS]
+)
+def test_it_publishes_ordinary_blog_comments(text: str) -> None:
+    assert spam_check(SpamInput(text=text)).score < HOLD_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "text", [pytest.param(t, marks=_known_failure(t, SPAM_STILL_PUBLISHED)) for t in BLOG_SPAM]
+)
+def test_it_holds_typical_blog_spam(text: str) -> None:
+    assert spam_check(SpamInput(text=text)).score >= HOLD_THRESHOLD
+
+
+def test_the_blog_corpora_are_big_enough_and_mostly_right() -> None:
+    assert len(BLOG_READERS) >= 40
+    assert len(BLOG_SPAM) >= 20
+    assert READERS_STILL_HELD <= set(BLOG_READERS)
+    assert SPAM_STILL_PUBLISHED <= set(BLOG_SPAM)
+
+
+def test_it_flags_contact_details() -> None:
+    assert "contact details" in reasons(SpamInput(text="Call 1-800-555-0199 for help"))
+    assert "contact details" in reasons(SpamInput(text="write to me at someone@example.com"))
+    assert reasons(SpamInput(text="It had 1,884,034,783 views in 2019")) == []
+
+
+def test_it_undoes_spacing_and_bracket_tricks() -> None:
+    assert "word:youtube" in features("y o u t u b e")
+    assert "word:youtube" in features("my you[tube] channel")
+    assert "domain:example.com" in features("visit example . com today")
+
+
+def test_a_link_to_a_well_known_site_is_no_evidence() -> None:
+    found = features("see https://en.wikipedia.org/wiki/Printing_press")
+    assert "link:well-known" in found
+    assert not any(name.startswith(("host:", "domain:")) or name == "link" for name in found)
+
+
+def test_scoring_one_comment_is_fast() -> None:
+    import time
+
+    model = SpamModel.default()
+    start = time.perf_counter()
+    for text in BLOG_READERS:
+        spam_check(SpamInput(text=text), model)
+    assert (time.perf_counter() - start) / len(BLOG_READERS) < 0.005

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from embed.spam.check import HOLD_THRESHOLD, spam_check
-from embed.spam.classifier import SpamModel, train
+from embed.spam.classifier import SpamModel
 from embed.spam.contract import SpamInput
+from embed.spam.training import train
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class LabelledComment:
     text: str
     author: str
     is_spam: bool
+    source: str = ""
+    """The file it came from; training calibrates across sources."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def read_labelled_csv(path: Path) -> list[LabelledComment]:
                 text=row["CONTENT"],
                 author=row["AUTHOR"],
                 is_spam=row["label"].strip() == "1",
+                source=path.name,
             )
             for row in reader
         ]
@@ -64,8 +68,11 @@ def read_many(paths: Iterable[Path]) -> list[LabelledComment]:
     return [comment for path in paths for comment in read_labelled_csv(path)]
 
 
-def train_on(comments: Iterable[LabelledComment]) -> SpamModel:
-    return train((comment.text, comment.is_spam) for comment in comments)
+def train_on(comments: Sequence[LabelledComment]) -> SpamModel:
+    return train(
+        [(comment.text, comment.is_spam) for comment in comments],
+        groups=[comment.source for comment in comments],
+    )
 
 
 def as_input(comment: LabelledComment) -> SpamInput:

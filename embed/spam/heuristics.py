@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from embed.spam.contract import SpamInput
-from embed.spam.tokens import find_links, normalize
+from embed.spam.tokens import contact_details, find_links, normalize
 
 HONEYPOT_WEIGHT = 9.0
 """Only a bot fills a field nobody can see; enough to pass SPAM_THRESHOLD on its own."""
@@ -24,6 +24,11 @@ LINKS_FREE = 1
 """Links allowed before any penalty; a single link is left to the classifier's URL features."""
 LINK_WEIGHT = 1.0
 LINK_WEIGHT_MAX = 5.0
+
+CONTACT_WEIGHT = 2.0
+"""Phone numbers, e-mail addresses and messenger handles in a comment: the calling card of
+fake support lines and "investment" scams, and rare from readers, who have the thread to talk
+in. The training data has almost none, so the classifier cannot learn it."""
 
 SHOUT_MIN_LETTERS = 16
 SHOUT_RATIO = 0.7
@@ -55,6 +60,7 @@ def heuristic_signals(item: SpamInput) -> list[Signal]:
         _honeypot(item.honeypot),
         _timing(item.elapsed_ms),
         _links(links),
+        _contact(plain),
         _shouting(plain),
         _repeated_characters(plain),
         _repeated_text(plain),
@@ -79,6 +85,10 @@ def _links(count: int) -> Signal | None:
         return None
     weight = min(LINK_WEIGHT * (count - LINKS_FREE), LINK_WEIGHT_MAX)
     return Signal(weight, f"{count} links")
+
+
+def _contact(plain: str) -> Signal | None:
+    return Signal(CONTACT_WEIGHT, "contact details") if contact_details(plain) else None
 
 
 def _shouting(plain: str) -> Signal | None:

@@ -12,7 +12,7 @@ _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,500}>")
 # [label](target) keeps both halves: the label carries words, the target the link.
 _MD_LINK = re.compile(r"\[([^\]]{0,500})\]\(([^)\s]{1,2000})[^)]{0,200}\)")
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
 
 _TLDS = (
     "com|net|org|info|biz|io|co|ly|me|tv|us|uk|ru|de|fr|pl|be|gl|gd|xyz|online|site|club|top|"
@@ -25,12 +25,20 @@ URL = re.compile(
 )
 _SCHEME = re.compile(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_URL_PLACEHOLDER = " urltoken "
-CHAR_PREFIX = "chars:"
+URL_WORD = "urltoken"
 
-CHAR_NGRAMS = (3, 5)
-"""Character n-gram sizes: long enough to carry meaning, short enough to survive
-misspellings and spacing tricks ("suscribe", "s-u-b")."""
+# Obfuscations that promoters use to slip past word filters, undone before features are read.
+# "y o u t u b e" (four or more single letters spaced out) becomes "youtube".
+_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ ~.*-]){3,}[^\W\d_](?![^\W\d_])")
+# "you[tube]" becomes "youtube".
+_BRACKETED = re.compile(r"(?<=[^\W_])\[([^\W\d_]{1,20})\]")
+# "site . com", "site (dot) com", "site dot com" become "site.com".
+_SPLIT_DOT = re.compile(
+    rf"(?<=[a-z0-9])\s*(?:\s\.\s*|\.\s+|\s*[\[(]dot[\])]\s*|\s+dot\s+)(?=(?:{_TLDS})\b)",
+    re.IGNORECASE,
+)
+# "suuuubscribe" and "sooooo" alike keep two of a repeated letter.
+_LONG_RUN = re.compile(r"([^\W\d_])\1{2,}")
 
 
 def normalize(text: str) -> str:
@@ -44,6 +52,31 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
 
 
+def deobfuscate(plain: str) -> str:
+    """Normalised text with spacing, bracket and "dot" tricks undone, for the classifier."""
+    plain = _SPACED_LETTERS.sub(lambda match: re.sub(r"[ ~.*-]", "", match.group(0)), plain)
+    plain = _BRACKETED.sub(r"\1", plain)
+    plain = _SPLIT_DOT.sub(".", plain)
+    return _LONG_RUN.sub(r"\1\1", plain)
+
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_PHONE = re.compile(r"(?<![\w/])(?:\+|\b00)?\d[\d ().-]{8,}\d\b")
+_MESSENGER = re.compile(r"\b(?:whats ?app|telegram|t\.me|wechat|viber|signal me)\b", re.IGNORECASE)
+
+
+def contact_details(plain: str) -> list[str]:
+    """E-mail addresses, phone numbers and messenger handles in normalised text."""
+    found = [match.group(0) for match in _EMAIL.finditer(plain)]
+    found += [
+        match.group(0)
+        for match in _PHONE.finditer(plain)
+        if sum(char.isdigit() for char in match.group(0)) >= 9
+    ]
+    found += [match.group(0) for match in _MESSENGER.finditer(plain)]
+    return found
+
+
 def find_links(plain: str) -> list[str]:
     """URLs and bare domains in normalised text, in order."""
     return [match.group(0) for match in URL.finditer(plain)]
@@ -54,26 +87,65 @@ def link_host(url: str) -> str:
     return host.rstrip(".,;:!")
 
 
+def words_of(text: str) -> list[str]:
+    """The lower-case words of a comment as the classifier reads them; links become one word."""
+    plain = deobfuscate(normalize(text)).lower()
+    return _WORD.findall(URL.sub(f" {URL_WORD} ", plain))
+
+
+WELL_KNOWN_HOSTS = frozenset(
+    """
+    wikipedia.org wikimedia.org wiktionary.org github.com gitlab.com stackoverflow.com
+    stackexchange.com python.org mozilla.org w3.org arxiv.org doi.org archive.org
+    bbc.co.uk bbc.com nytimes.com theguardian.com reuters.com apnews.com washingtonpost.com
+    economist.com ft.com lemonde.fr spiegel.de elpais.com nature.com science.org who.int
+    europa.eu un.org gov.uk nih.gov nasa.gov openstreetmap.org imdb.com
+    """.split()
+)
+"""Sites so widely cited that a link to one says nothing about spam. The training data knows
+links mostly from spam (its readers rarely link anywhere but to the video), so without this a
+reader's reference to an encyclopedia or a code repository would count against them. Video and
+shop sites are not listed: promoters use them."""
+
+
+def _registered_domain(host: str) -> str:
+    labels = host.split(".")
+    # "bbc.co.uk": a two-letter country code under a short second level keeps three labels.
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
+    return ".".join(labels[-keep:])
+
+
+def reaches_out(text: str) -> bool:
+    """Whether the comment offers a way to reach its author off the page: a link to a site not
+    in WELL_KNOWN_HOSTS, or contact details. Comment spam exists to do exactly that."""
+    plain = deobfuscate(normalize(text))
+    links = (_registered_domain(link_host(url)) for url in find_links(plain))
+    return any(domain not in WELL_KNOWN_HOSTS for domain in links) or bool(contact_details(plain))
+
+
 def features(text: str) -> frozenset[str]:
     """The set of features the classifier sees for a comment.
 
     Presence, not counts: short texts make repeats mostly noise, and the heuristics judge
-    repetition on their own.
+    repetition on their own. Whole words, adjacent pairs and link hosts only: unlike character
+    n-grams, a word the training data never saw adds no evidence at all, which is what keeps
+    comments about topics far from the training data (any blog's) near the prior.
     """
-    plain = normalize(text).lower()
+    plain = deobfuscate(normalize(text)).lower()
     found: set[str] = set()
     for url in find_links(plain):
-        found.add("link")
         host = link_host(url)
+        domain = _registered_domain(host)
+        if domain in WELL_KNOWN_HOSTS:
+            found.add("link:well-known")
+            continue
+        found.add("link")
         found.add(f"host:{host}")
-        found.add("domain:" + ".".join(host.split(".")[-2:]))
-    words = _WORD.findall(URL.sub(_URL_PLACEHOLDER, plain))
-    found.update(f"word:{word}" for word in words)
+        found.add(f"domain:{domain}")
+    words = _WORD.findall(URL.sub(f" {URL_WORD} ", plain))
+    # A link is the feature "link" already; as a word it only serves to pair with its neighbours.
+    found.update(f"word:{word}" for word in words if word != URL_WORD)
     found.update(f"pair:{first}_{second}" for first, second in zip(words, words[1:], strict=False))
-    squeezed = f" {' '.join(URL.sub(_URL_PLACEHOLDER, plain).split())} "
-    low, high = CHAR_NGRAMS
-    for size in range(low, high + 1):
-        found.update(CHAR_PREFIX + squeezed[i : i + size] for i in range(len(squeezed) - size + 1))
     if not words:
         found.add("no-words")
     return frozenset(found)
