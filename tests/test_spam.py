@@ -190,7 +190,8 @@ BLOG_READERS = [
     "Nice post!",
     "I disagree with the second point; the data from 2019 says otherwise.",
     "Interesting read, but I think you're underestimating how much the housing market "
-    "depends on interest rates. When rates went up last year, prices in my city barely moved, and that doesn't fit your model at all.",
+    "depends on interest rates. When rates went up last year, prices in my city barely "
+    "moved, and that doesn't fit your model at all.",
     "Does anyone know if the library still works with Python 3.12? I tried it last week "
     "and got an import error.",
     "Wikipedia has a decent summary of the history if anyone wants more background: "
