@@ -2,7 +2,7 @@
 
 With DATABASE_URL / REDIS_URL unset the embedded servers are started (or reused) and the
 bench takes a database named `palaver_bench*` on the same PostgreSQL and the Redis database
-BENCH_REDIS_DB (12; BENCH_TENANTS_REDIS_DB, 11, for the tenant bench) on the same Redis, so
+BENCH_REDIS_DB (14; BENCH_TENANTS_REDIS_DB, 15, for the tenant bench) on the same Redis, so
 it never touches the demo's or the tests' data.
 With them set, the same names are used on those servers.
 """
@@ -25,8 +25,8 @@ if str(PLATFORM) not in sys.path:
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "12"))
-BENCH_TENANTS_REDIS_DB = int(os.environ.get("BENCH_TENANTS_REDIS_DB", "11"))
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "14"))
+BENCH_TENANTS_REDIS_DB = int(os.environ.get("BENCH_TENANTS_REDIS_DB", "15"))
 
 
 @dataclass(frozen=True)
