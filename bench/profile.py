@@ -69,13 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     host = f"{seed.SLUG}.localhost"
     statuses: list[str] = []
 
-    def start_response(status: str, headers: list[tuple[str, str]], *_: object) -> None:
+    def start_response(status: str, headers: list[tuple[str, str]], *_: object) -> Any:
         statuses.append(status)
+        return None
 
     def one() -> int:
         result = application(environ_for(path, host), start_response)
         size = sum(len(chunk) for chunk in result)
-        result.close()  # type: ignore[attr-defined]
+        result.close()
         return size
 
     for _ in range(50):
