@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--path", default=None)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--app", default="palaver.wsgi:application", help="module:attribute")
+    parser.add_argument("--no-profile", action="store_true")
     args = parser.parse_args(argv)
     env = bench_env("palaver_bench")
     bench_env_module.activate(env)
@@ -63,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     if not Tenant.objects.filter(slug=seed.SLUG).exists():
         seed.seed()
     connection.close()
-    from palaver.wsgi import application
+    import importlib
+
+    module, _, attribute = args.app.partition(":")
+    application = getattr(importlib.import_module(module), attribute)
 
     path = args.path or f"/api/v1/thread?url={quote(seed.HOT_URL, safe='')}"
     host = f"{seed.SLUG}.localhost"
@@ -89,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     per = (time.perf_counter() - t0) / args.requests
     print(f"{path}\n{size:,} bytes; {per * 1e6:.0f} µs per request in-process "
           f"({1 / per:,.0f} req/s on one core)")  # fmt: skip
+    if args.no_profile:
+        return 0
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.requests):

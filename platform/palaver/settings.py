@@ -103,6 +103,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# The widget's public GET reads skip sessions, auth, CSRF and messages: see palaver.wsgi.
+PUBLIC_READ_PATHS = ["/api/v1/thread", "/api/v1/counts", "/embed.js", "/count.js"]
+PUBLIC_READ_MIDDLEWARE = [
+    "tenants.middleware.TenantMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+]
 
 ROOT_URLCONF = "palaver.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "palaver.urls_public"
