@@ -1,4 +1,4 @@
-"""Spam filter for comments: heuristics plus a per-site naive Bayes classifier.
+"""Spam filter for comments: heuristics plus a per-site NB-SVM classifier, calibrated.
 
 The comment pipeline calls `spam_check(SpamInput(...), model)` with the site's own model (or
 None for the shipped default) and acts on the score with SPAM_THRESHOLD and HOLD_THRESHOLD.

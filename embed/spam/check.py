@@ -11,8 +11,9 @@ the honeypot alone."""
 
 HOLD_THRESHOLD = 0.5
 """At or above this score (and below SPAM_THRESHOLD) a comment is held for moderation rather
-than published. The classifier is calibrated so that holding a reader by mistake is rarer than
-letting a spam through; the published cross-validation figures are measured at this line."""
+than published: spam is more likely than not. The score is calibrated for a real comment
+section's share of spam, not the training data's even split (see `classifier.SPAM_BASE_RATE`),
+so holding a reader takes clear evidence; the published evaluation figures are measured here."""
 
 TOP_FEATURES = 5
 
