@@ -178,7 +178,7 @@ def test_the_filter_learns_from_the_sites_moderators(api, alpha):
         comment_moderate(comment=comment, action="spam", actor=None)
         assert SpamModelState.objects.get().decisions == 1
         assert site_spam_model() is not None
-    similar = posted(api, "Teapot subscription deals: an artisanal teapot, ships monthly")
+    similar = posted(api, pitch.replace("ask about", "ASK ABOUT") + "!")
     score_after = stored(alpha, similar["id"]).spam_score
     assert score_before is not None and score_after is not None
     assert score_after > score_before

@@ -81,7 +81,9 @@ def test_it_rejects_foreign_tenant_credentials(client_for, alpha, beta):
 
 def test_data_created_on_one_tenant_is_invisible_on_another(client_for, alpha, beta):
     with schema_context(alpha.schema_name):
-        get_user_model().objects.create_user(username="mod@alpha.example", password="pw-123456789")
+        get_user_model().objects.create_user(
+            username="mod@alpha.example", password="pw-123456789", is_staff=True
+        )
     with schema_context(beta.schema_name):
         assert not get_user_model().objects.filter(username="mod@alpha.example").exists()
     # And a session made on alpha's host does not open beta's dashboard.

@@ -537,7 +537,9 @@ h2{font-size:1.15em;margin:0}
       const { data } = await api("GET", "thread/me?" + query());
       state.own = new Set(data.own || []);
       state.votes = data.votes || {};
-      state.pending = (data.pending || []).map((c) => Object.assign(c, { status: "pending" }));
+      // Held comments, and (shadow ban) ones shown to their author as published.
+      state.pending = (data.pending || []).map((c) => Object.assign(c, { status: "pending" }))
+        .concat(data.shadowed || []);
     } catch (error) {
       /* the public thread still renders; the reader just sees it as a stranger */
     }

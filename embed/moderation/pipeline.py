@@ -87,6 +87,7 @@ def moderation_decide(*, site: SiteConfig, item: Submission) -> Decision:
 
 
 def _spam_opinion(decision: Decision, site: SiteConfig, item: Submission, links: int) -> None:
+    model = site_spam_model()
     verdict = spam_check(
         SpamInput(
             text=item.source,
@@ -96,10 +97,14 @@ def _spam_opinion(decision: Decision, site: SiteConfig, item: Submission, links:
             elapsed_ms=item.elapsed_ms,
             link_count=links,
         ),
-        site_spam_model(),
+        model,
     )
     decision.spam_score = round(verdict.score, 4)
-    if verdict.score >= SPAM_THRESHOLD:
+    # The shipped model alone may only hold a comment: it was trained on another kind of
+    # comment section, and a real reader sent to the spam folder is rarely seen again. It
+    # can bin a comment once a heuristic agrees, or once the site's moderators have taught it.
+    corroborated = len(verdict.reasons) > 1 or model is not None
+    if verdict.score >= SPAM_THRESHOLD and corroborated:
         decision.escalate(Comment.Status.SPAM, ", ".join(verdict.reasons))
     elif verdict.score >= HOLD_THRESHOLD:
         decision.escalate(Comment.Status.PENDING, ", ".join(verdict.reasons))
