@@ -1,0 +1,41 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from embed.dashboard import comments, moderation, overview, owner
+from embed.dashboard.forms import LoginForm
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="dashboard/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        ),
+        name="dashboard-login",
+    ),
+    path(
+        "logout/",
+        auth_views.LogoutView.as_view(next_page="dashboard-login"),
+        name="dashboard-logout",
+    ),
+    path("", overview.home_page, name="dashboard"),
+    path("queue/", comments.queue_page, name="dashboard-queue"),
+    path("queue/bulk/", comments.bulk_action, name="dashboard-bulk"),
+    path("comments/<int:pk>/", comments.comment_page, name="dashboard-comment"),
+    path(
+        "comments/<int:pk>/<str:action>/", comments.comment_action, name="dashboard-comment-action"
+    ),
+    path("bans/", moderation.bans_page, name="dashboard-bans"),
+    path("bans/<int:pk>/lift/", moderation.ban_lift_view, name="dashboard-ban-lift"),
+    path("threads/", moderation.threads_page, name="dashboard-threads"),
+    path(
+        "threads/<int:pk>/<str:action>/", moderation.thread_action, name="dashboard-thread-action"
+    ),
+    path("settings/", owner.settings_page, name="dashboard-settings"),
+    path("team/", owner.team_page, name="dashboard-team"),
+    path("team/<int:pk>/role/", owner.team_role, name="dashboard-team-role"),
+    path("team/<int:pk>/remove/", owner.team_remove, name="dashboard-team-remove"),
+    path("stats/", overview.stats_page, name="dashboard-stats"),
+    path("audit/", overview.audit_page, name="dashboard-audit"),
+]
