@@ -695,3 +695,42 @@ def test_it_fits_a_320_pixel_screen(
         "}).map(el => el.className || el.tagName);",
     )
     assert overflowing == []
+
+
+SHADOW_BAN = """
+from django_tenants.utils import schema_context
+from embed.models import Comment
+from embed.moderation.bans import ban_create
+with schema_context("site_alpha"):
+    author = Comment.objects.get(pk={comment_id}).author_id
+    ban_create(kind="commenter", value=str(author), shadow=True)
+"""
+
+
+def test_a_shadow_banned_reader_sees_their_comments_and_nobody_else_does(
+    platform: Platform, new_reader: Callable[..., Reader], embed_page: EmbedPage
+) -> None:
+    page_url, url = embed_page()
+    author = new_reader().page
+    author.goto(page_url)
+    author.get_by_role("textbox", name="Write a comment").fill("My first words")
+    author.get_by_label("Name").fill("Sam")
+    author.get_by_role("button", name="Post comment").click()
+    expect(top_level(author).nth(0).locator(".pv-body")).to_have_text("My first words")
+    first = platform.api("alpha", "GET", f"thread?url={url}")["comments"][0]["id"]
+    platform.manage("shell", "-c", SHADOW_BAN.format(comment_id=first))
+
+    author.get_by_role("textbox", name="Write a comment").fill("Can anyone hear me")
+    author.get_by_role("button", name="Post comment").click()
+    expect(author.get_by_text("Can anyone hear me")).to_be_visible()
+    author.reload()
+    shadowed = author.locator(".pv-c", has_text="Can anyone hear me")
+    expect(shadowed).to_have_count(1)
+    expect(shadowed.locator(".pv-wait")).to_have_count(0)  # looks published to its author
+
+    stranger = new_reader().page
+    stranger.goto(page_url)
+    expect(top_level(stranger).nth(0).locator(".pv-body")).to_have_text("My first words")
+    expect(stranger.get_by_text("Can anyone hear me")).to_have_count(0)
+    bodies = [c["html"] for c in platform.api("alpha", "GET", f"thread?url={url}")["comments"]]
+    assert bodies == ["<p>My first words</p>"]
