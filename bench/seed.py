@@ -124,7 +124,7 @@ def seed(slug: str = SLUG) -> Seeded:
     return Seeded(schema=site.tenant.schema_name, host=site.domain, hot_count=hot, big_count=big)
 
 
-def small_thread(schema: str, url: str, rng: random.Random) -> int:
+def small_thread(schema: str, url: str, rng: random.Random, title: str = "Post") -> int:
     """A 20-comment thread (5 top-level comments, 3 replies each) in `schema`."""
     from django_tenants.utils import schema_context
 
@@ -132,4 +132,4 @@ def small_thread(schema: str, url: str, rng: random.Random) -> int:
 
     with schema_context(schema):
         Commenter.objects.bulk_create([Commenter(name=f"Reader {i}") for i in range(5)])
-        return _thread_fill(url=url, title="Post", top=5, replies=3, rng=rng)
+        return _thread_fill(url=url, title=title, top=5, replies=3, rng=rng)

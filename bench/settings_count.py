@@ -7,6 +7,7 @@ project's unmodified settings.
 """
 
 from palaver.settings import *  # noqa: F403
-from palaver.settings import MIDDLEWARE
+from palaver.settings import MIDDLEWARE, PUBLIC_READ_MIDDLEWARE
 
 MIDDLEWARE = ["bench.querycount.QueryCountMiddleware", *MIDDLEWARE]
+PUBLIC_READ_MIDDLEWARE = ["bench.querycount.QueryCountMiddleware", *PUBLIC_READ_MIDDLEWARE]

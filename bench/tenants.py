@@ -47,6 +47,26 @@ def slug_of(n: int) -> str:
     return f"site{n:05d}"
 
 
+def title_of(n: int) -> str:
+    return f"Post on {slug_of(n)}"
+
+
+def isolation_check(port: int, count: int, sites: int, through: str) -> int:
+    """Fetch `count` random sites' threads twice (the second from cache) and check that each
+    answer is that site's own thread. Returns the number of checks made."""
+    picks = random.Random(3).sample(range(sites), min(count, sites))
+    path = f"/api/v1/thread?url={quote(PAGE, safe='')}"
+    for _ in range(2):
+        for n in picks:
+            status, body, _ = load.fetch(Req(path, f"{slug_of(n)}.localhost"), port)
+            marker = f'"title":"{title_of(n)}"'.encode()
+            if status != 200 or marker not in body:
+                raise SystemExit(
+                    f"ISOLATION FAILURE through {through}: {slug_of(n)} got {body[:200]!r}"
+                )
+    return 2 * len(picks)
+
+
 def provision(count: int) -> list[float]:
     from django.db import connection
 
@@ -126,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(7)
     t0 = time.perf_counter()
     for n in range(args.sites):
-        small_thread(schema_name_for(slug_of(n)), PAGE, rng)
+        small_thread(schema_name_for(slug_of(n)), PAGE, rng, title=title_of(n))
     say(f"seeded {args.sites} threads in {time.perf_counter() - t0:.0f} s")
     from django.db import connections
 
@@ -148,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         # Warm every site's payload in Redis and, as far as load allows, every worker's
         # host and settings caches, as a busy deployment would have them.
         load.run(every, app.port, connections=args.connections, seconds=5)
+        checks = isolation_check(app.port, 100, args.sites, "the app")
+        edge = servers.nginx(app.port, b"{}", RESULTS / "logs")
+        if edge is not None:
+            started.append(edge[0])
+            checks += isolation_check(edge[1], 100, args.sites, "the nginx edge")
+        say(f"isolation: {checks} reads, each answered with its own site's thread")
         for round_ in (1, 2):
             for label, variants in (("1 site", one), (f"{args.sites} sites", every)):
                 res = load.run(
@@ -210,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             "provisioning_ms": [round(t * 1000, 1) for t in times],
             "rows": [report.row_json(r) for r in rows],
             "hot_p50_ms": {"one_site": one_p50, "all_sites": all_p50, "slowdown": slowdown},
+            "isolation_checks": checks,
             "app_memory": app_memory,
             "postgres_memory": pg_memory,
             "targets": [
