@@ -16,6 +16,7 @@ start-up so two workers booting together never start two servers.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import subprocess
 import sys
@@ -69,6 +70,9 @@ def _import_pgserver() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver  # noqa: F401
+    # pgserver narrates its start and exit at INFO, the latter from an atexit hook after test
+    # runners have closed their streams; only its problems are worth printing.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 
 def _postgres_running() -> str | None:
