@@ -17,10 +17,11 @@ DEMO_OWNER = "owner@demo.example"
 DEMO_PASSWORD = "palaver-demo"  # noqa: S105
 BLOG = "http://localhost:8001"
 DEMO_ORIGINS = [BLOG, "http://127.0.0.1:8001", "http://blog.localhost:8001"]
+# The sample blog's posts (demo/blog/posts/); the last one gets the held comments.
 DEMO_POSTS = [
-    ("hello-palaver", "Hello, Palaver"),
-    ("threaded-comments", "Why threaded comments?"),
-    ("moderation", "Moderation that learns"),
+    ("sourdough-at-altitude", "Sourdough at altitude"),
+    ("maps-on-postgres", "Why our maps moved to PostgreSQL"),
+    ("a-week-without-notifications", "A week without notifications"),
 ]
 CONVERSATION = [
     ("Ada", "Lovely to see comments that load this fast. **Bookmarked.**", []),
