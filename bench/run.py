@@ -127,6 +127,7 @@ class Bench:
         flush = redis_client(env).flushdb
         host = self.host
         hot = thread_req(host, seed.HOT_URL)
+        # The shipped configuration: deploy/gunicorn.conf.py as it is.
         app = self.start(servers.gunicorn("app", env, hot, self.logdir))
         counter = self.start(
             servers.gunicorn(
@@ -147,7 +148,7 @@ class Bench:
         # Hot reads: cached payload, and the same with the reader's ETag (304).
         hot304 = thread_req(host, seed.HOT_URL, **{"If-None-Match": etag})
         res = self.timed("hot", "app", [hot], app.port)
-        self.add(Row("hot read (cached)", "app", self.conns, res, len(body),
+        self.add(Row("hot read (cached)", "app (shipped)", self.conns, res, len(body),
                      sql_per_request(counter.port, [hot])))  # fmt: skip
         res = self.timed("hot304", "app", [hot304], app.port)
         self.add(Row("hot read, If-None-Match (304)", "app", self.conns, res, 0,
@@ -206,6 +207,9 @@ class Bench:
         configs: list[tuple[str, Callable[[], servers.Server]]] = [
             ("gunicorn sync ×4", lambda: servers.gunicorn(
                 "ceiling-sync", env, probe, self.logdir, app="bench.ceiling:application",
+                extra=["--worker-class", "sync"], environ=environ)),
+            ("gunicorn shipped (gthread 4×4)", lambda: servers.gunicorn(
+                "ceiling-shipped", env, probe, self.logdir, app="bench.ceiling:application",
                 environ=environ)),
             ("gunicorn gthread 2×4", lambda: servers.gunicorn(
                 "ceiling-gthread", env, probe, self.logdir, app="bench.ceiling:application",
@@ -300,6 +304,8 @@ class Bench:
         if self.args.no_alternatives:
             return
         configs: list[tuple[str, Callable[[], servers.Server]]] = [
+            ("gunicorn sync ×4", lambda: servers.gunicorn(
+                "app-sync", env, hot, self.logdir, extra=["--worker-class", "sync"])),
             ("gunicorn gthread 2×4", lambda: servers.gunicorn(
                 "app-gthread", env, hot, self.logdir,
                 extra=["--worker-class", "gthread", "--threads", "4", "--workers", "2"])),

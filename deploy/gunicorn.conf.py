@@ -1,4 +1,4 @@
-"""gunicorn settings for the request/response app (sync workers; see docs/performance.md)."""
+"""gunicorn settings for the request/response app (threaded workers; see docs/performance.md)."""
 
 import multiprocessing
 import os
@@ -10,7 +10,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 wsgi_app = "palaver.wsgi:application"
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
-worker_class = "sync"
+# Threaded workers measured faster than sync workers for the hot read (keep-alive
+# connections, no accept per request): `make bench` compares them; docs/performance.md.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Comment reads are short; a slow client should not pin a worker for long.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 keepalive = 5
