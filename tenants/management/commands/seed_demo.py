@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import schema_context
 
 from embed.models import Comment, Commenter, Thread
-from embed.services import comment_create, thread_get_or_create
+from embed.services import comment_create, comment_status_set, thread_get_or_create
 from embed.site import site_config
 from tenants.models import Tenant
 from tenants.services import site_create
@@ -23,21 +23,29 @@ DEMO_POSTS = [
     ("maps-on-postgres", "Why our maps moved to PostgreSQL"),
     ("a-week-without-notifications", "A week without notifications"),
 ]
-CONVERSATION = [
-    ("Ada", "Lovely to see comments that load this fast. **Bookmarked.**", []),
-    (
-        "Grace",
-        "Does it keep working if the cache goes away? Asking for a friend who runs Redis.",
-        [
-            ("Ada", "It falls back to PostgreSQL: slower, but nothing breaks."),
-            ("Linus", "Tested it: stopped Redis, posted, read. Fine."),
-        ],
-    ),
-    (
-        "Edsger",
-        "Threads should be shallow. Deep nesting is where discussions go to die.",
-        [("Barbara", "Which is why replies past the site's depth cap attach at the cap.")],
-    ),
+# Per post: top-level comments, each with its replies.
+Conversation = list[tuple[str, str, list[tuple[str, str]]]]
+CONVERSATIONS: list[Conversation] = [
+    [
+        ("Ada", "At 2,000 m my starter doubled in *half* the time. **Bookmarked.**", []),
+        (
+            "Grace",
+            "Did you lower the hydration, or just shorten the proof?",
+            [
+                ("Ada", "Both: 5 % less water and about an hour less."),
+                ("Linus", "Same here. The bake needs ten more minutes, though."),
+            ],
+        ),
+    ],
+    [
+        (
+            "Edsger",
+            "PostGIS for the tiles, and one database to back up. Sensible.",
+            [("Barbara", "Did the spatial indexes hold up with that many polygons?")],
+        ),
+        ("Ken", "Would love a follow-up on how you migrated the old data.", []),
+    ],
+    [("Margaret", "A week without notifications sounds lovely. I managed two days.", [])],
 ]
 HELD = [
     ("Mallory", "CHECK OUT MY CHANNEL!!! http://spam.example/win subscribe subscribe"),
@@ -71,8 +79,7 @@ class Command(BaseCommand):
                 thread, _ = thread_get_or_create(
                     url=f"{BLOG}/posts/{slug}.html", key=None, title=title, site=config
                 )
-                conversation = CONVERSATION if index < 2 else CONVERSATION[:1]
-                for name, body, replies in conversation:
+                for name, body, replies in CONVERSATIONS[index]:
                     top = comment_create(
                         thread=thread, author=Commenter.objects.create(name=name), body=body,
                         site=config,
@@ -88,5 +95,5 @@ class Command(BaseCommand):
                             thread=thread, author=Commenter.objects.create(name=name),
                             body=body, site=config,
                         )  # fmt: skip
-                        Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PENDING)
+                        comment_status_set(comment=comment, status=Comment.Status.PENDING)
             self.stdout.write("Seeded the demo threads.")
