@@ -1,6 +1,7 @@
 """The dashboard on each site's host: who sees what, the queue and its actions, settings,
 team, bans, threads, stats and the audit log, all through the Django test client."""
 
+import io
 import re
 
 import pytest
@@ -141,6 +142,10 @@ def test_login_accepts_the_team_and_refuses_others(client_for, alpha, beta):
         },
     )
     assert response["Location"] == "/dashboard/queue/"
+    plain = client_for(alpha).post(
+        "/dashboard/login/", {"username": "owner@alpha.example", "password": OWNER_PASSWORD}
+    )
+    assert plain["Location"] == "/dashboard/"
     # beta's owner does not exist on alpha
     other = client_for(alpha)
     refused = other.post(
@@ -622,3 +627,23 @@ def test_redirects_stay_on_the_site(staff_client, api, alpha):
         f"/dashboard/comments/{comment_id}/approve/", {"next": "https://evil.example/"}
     )
     assert response["Location"] == "/dashboard/queue/"
+
+
+def test_the_demo_owner_moderates_the_seeded_held_comments(db):
+    from django.core.management import call_command
+
+    from tenants.management.commands.seed_demo import DEMO_OWNER, DEMO_PASSWORD
+    from tenants.models import Tenant
+
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = Tenant.objects.get(slug="demo")
+    client = Client(HTTP_HOST=host_of(demo))
+    login = client.post("/dashboard/login/", {"username": DEMO_OWNER, "password": DEMO_PASSWORD})
+    assert login["Location"] == "/dashboard/"
+    html = client.get("/dashboard/queue/").content.decode()
+    ids = re.findall(r'<li class="row status-pending" id="c-(\d+)"', html)
+    assert len(ids) == 2
+    assert "RSS feed" in html
+    client.post(f"/dashboard/comments/{ids[0]}/approve/")
+    client.post(f"/dashboard/comments/{ids[1]}/spam/")
+    assert "Nothing is waiting for review." in client.get("/dashboard/queue/").content.decode()

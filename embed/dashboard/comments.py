@@ -39,6 +39,7 @@ LABELS = {
     "approve": "Approve", "reject": "Reject", "spam": "Spam", "delete": "Delete",
     "restore": "Restore", "pin": "Pin", "unpin": "Unpin",
 }  # fmt: skip
+BULK_ACTIONS = ("approve", "reject", "spam", "delete", "restore")
 KEYS = {"approve": "a", "reject": "r", "spam": "s", "delete": "d"}
 
 
@@ -48,6 +49,10 @@ def with_actions(comments: list[Comment]) -> list[Comment]:
         names = ACTIONS_FOR.get(comment.status, ())
         if comment.pinned:
             names = tuple("unpin" if name == "pin" else name for name in names)
+        # The pipeline may already have named the score among its reasons.
+        comment.show_score = comment.spam_score is not None and not any(  # type: ignore[attr-defined]
+            reason.startswith("spam score") for reason in comment.reasons
+        )
         comment.actions = [  # type: ignore[attr-defined]
             {"name": name, "label": LABELS[name], "key": KEYS.get(name, "")} for name in names
         ]
@@ -80,7 +85,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "tabs": [(key, label, counts.get(key, 0)) for key, label in STATUS_TABS],
         "filters": filters,
         "reasons": COMMON_REASONS,
-        "actions": [(name, LABELS[name]) for name in ACTIONS],
+        "actions": [(name, LABELS[name]) for name in BULK_ACTIONS],
         "next": request.get_full_path(),
     }
     # Name the thread or commenter being filtered on, from a row when there is one.

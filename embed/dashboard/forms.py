@@ -147,7 +147,7 @@ class SettingsForm(forms.Form):
     moderation_mode = forms.ChoiceField(
         choices=SiteSettings.Moderation.choices,
         widget=forms.RadioSelect,
-        label="Moderation",
+        label="When to hold comments for review",
         help_text="Suspicious comments (rules, spam filter, reader reports) are always held.",
     )
     allowed_origins = forms.CharField(

@@ -11,6 +11,7 @@ urlpatterns = [
             template_name="dashboard/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
+            next_page="dashboard",
         ),
         name="dashboard-login",
     ),
