@@ -45,6 +45,21 @@ with schema_context("site_" + {slug!r}):
             ip=row.get("ip"),
         )
         Comment.objects.filter(pk=comment.pk).update(created=now - timedelta(minutes=row["age"]))
+    # A month of history for the stats page: a weekly rhythm, and some spam.
+    reader, _ = Commenter.objects.get_or_create(name="Regular", email="regular@example.org")
+    for day in range(1, 30):
+        published = 4 + (day * 5) % 7 + (3 if day % 7 in (1, 2) else 0)
+        spam = 1 + day % 2 if day % 3 == 0 else 0
+        made = Comment.objects.bulk_create(
+            Comment(
+                thread=thread, author=reader, body="Thanks!", body_html="<p>Thanks!</p>",
+                status="spam" if n >= published else "published",
+            )
+            for n in range(published + spam)
+        )
+        Comment.objects.filter(pk__in=[c.pk for c in made]).update(
+            created=now - timedelta(days=day, hours=3)
+        )
 """
 
 

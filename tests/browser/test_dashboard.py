@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import HostSite, Platform, Reader
+from tests.browser.conftest import ARTIFACTS, HostSite, Platform, Reader
 from tests.browser.dashboard_support import (
     log_in,
     screenshot,
@@ -199,3 +199,22 @@ def test_queue_screenshots(
         screenshot(page, "dashboard-stats.png")
         page.goto(f"{platform.base(QUEUE_SITE)}/dashboard/settings/")
         screenshot(page, "dashboard-settings.png")
+
+
+def test_every_page_fits_a_phone(
+    sites: None, platform: Platform, new_reader: Callable[..., Reader]
+) -> None:
+    page = new_reader(viewport={"width": 360, "height": 740}).page
+    log_in(page, platform, QUEUE_SITE)
+    base = platform.base(QUEUE_SITE)
+    page.goto(f"{base}/dashboard/queue/?status=all")
+    first = page.locator(".context-link").first
+    pages = ["", "threads/", "bans/", "stats/", "audit/", "settings/", "team/"]
+    if first.count():
+        pages.append(str(first.get_attribute("href")).removeprefix("/dashboard/"))
+    for path in pages:
+        page.goto(f"{base}/dashboard/{path}")
+        name = path.strip("/").replace("/", "-") or "home"
+        page.screenshot(path=str(ARTIFACTS / f"dashboard-360-{name}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"/dashboard/{path} is {overflow}px too wide at 360px"
