@@ -16,10 +16,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.db import use_public_schema
+from tenants.cloning import schema_clone
 from tenants.models import Domain, Tenant
 
 # A DNS label of 3-40 characters: letters, digits and inner hyphens.
@@ -156,14 +156,14 @@ def site_create(
 
     template_schema_ensure()
     schema_name = schema_name_for(slug)
+    if schema_exists(schema_name):
+        raise ValidationError({"slug": f"The site name '{slug}' is already taken."})
     domain = f"{slug}.{settings.PLATFORM_DOMAIN}"
     use_public_schema()
     try:
         with transaction.atomic():
             tenant = Tenant.objects.create(schema_name=schema_name, slug=slug, name=name)
-            CloneSchema().clone_schema(
-                settings.TENANT_BASE_SCHEMA, schema_name, "DATA", set_connection=False
-            )
+            schema_clone(template=settings.TENANT_BASE_SCHEMA, target=schema_name)
             Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
             with schema_context(schema_name):
                 user_model = cast(type[AbstractUser], get_user_model())
