@@ -23,6 +23,10 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def clone_statements(template: str, target: str) -> list[str]:
     """The DDL that turns nothing into a copy of `template` named `target`.
 
@@ -74,7 +78,7 @@ def clone_statements(template: str, target: str) -> list[str]:
         )
     for table in tables:
         statements.append(
-            f"INSERT INTO {dst}.{_quote(table)} OVERRIDING SYSTEM VALUE "
+            f"INSERT INTO {dst}.{_quote(table)} OVERRIDING SYSTEM VALUE "  # noqa: S608 - quoted catalog names
             f"SELECT * FROM {src}.{_quote(table)}"
         )
     for table, name, _kind, definition in constraints:
@@ -85,8 +89,9 @@ def clone_statements(template: str, target: str) -> list[str]:
     statements.extend(retarget(definition) for definition in indexes)
     for table, column in identities:
         qualified = f"{dst}.{_quote(table)}"
+        sequence = f"pg_get_serial_sequence({_literal(qualified)}, {_literal(column)})"
         statements.append(
-            f"SELECT setval(pg_get_serial_sequence('{qualified}', '{column}'), "
+            f"SELECT setval({sequence}, "  # noqa: S608 - quoted catalog names
             f"COALESCE((SELECT max({_quote(column)}) FROM {qualified}), 0) + 1, false)"
         )
     return statements

@@ -18,8 +18,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
-from tenants.db import use_public_schema
 from tenants.cloning import schema_clone
+from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
 
 # A DNS label of 3-40 characters: letters, digits and inner hyphens.
