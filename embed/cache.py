@@ -9,10 +9,19 @@ Keys carry the tenant's schema, so the same page URL on two sites never shares a
 `ident` is a digest of the thread's URL or site key. A write bumps the version, so every
 cached page of that thread is bypassed at once and left to expire. Reader-specific data
 never enters these payloads.
+
+Each worker also keeps the payloads it served last. A hot read still asks Redis for the
+thread's version, but when the worker's copy is of that version Redis sends back only the
+version, not the payload: a few bytes instead of a hundred kilobytes per read. Versions start
+from the clock when a thread's version key is (re)created, so they never repeat, even after
+Redis loses its data, and an old copy can never pass for a current one.
 """
 
 import hashlib
 import json
+import threading
+import time
+from collections import OrderedDict
 
 import redis as redis_lib
 
@@ -22,12 +31,31 @@ from tenants.db import current_schema
 PAYLOAD_TTL_SECONDS = 3600
 COUNTS_TTL_SECONDS = 24 * 3600
 
-# One round trip for a hot read: the version, then the payload stored under it.
+LOCAL_COPIES = 256  # payloads each worker keeps (a few MB at most)
+
+# One round trip for a hot read: the version, then the payload stored under it unless the
+# worker already holds that version (ARGV[3]).
 _HOT_READ = """
 local version = redis.call('GET', KEYS[1]) or '0'
-return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2])}
+if version == ARGV[3] then return {version, false, 1} end
+return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0}
 """
 _scripts: dict[int, object] = {}
+_local: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _remember(key: str, version: str, payload: bytes) -> None:
+    with _local_lock:
+        _local[key] = (version, payload)
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_COPIES:
+            _local.popitem(last=False)
+
+
+def local_forget() -> None:
+    with _local_lock:
+        _local.clear()
 
 
 def thread_ident(*, url: str | None, key: str | None) -> str:
@@ -45,22 +73,31 @@ def payload_get(ident: str, suffix: str) -> tuple[str, bytes | None]:
     if conn is None:
         return "0", None
     prefix = _prefix()
+    local_key = f"{prefix}:{ident}:{suffix}"
+    held = _local.get(local_key)
     try:
         script = _scripts.get(id(conn))
         if script is None:
             script = _scripts[id(conn)] = conn.register_script(_HOT_READ)
-        version, payload = script(  # type: ignore[operator]
-            keys=[f"{prefix}:tv:{ident}"], args=[f"{prefix}:tp:{ident}:", f":{suffix}"]
+        raw_version, payload, current = script(  # type: ignore[operator]
+            keys=[f"{prefix}:tv:{ident}"],
+            args=[f"{prefix}:tp:{ident}:", f":{suffix}", held[0] if held else ""],
         )
     except redis_lib.RedisError as exc:
         redis.trip(exc)
         return "0", None
-    return version.decode() if isinstance(version, bytes) else str(version), payload
+    version = raw_version.decode() if isinstance(raw_version, bytes) else str(raw_version)
+    if current == 1 and held is not None:
+        return version, held[1]
+    if payload is not None:
+        _remember(local_key, version, payload)
+    return version, payload
 
 
 def payload_put(ident: str, version: str, suffix: str, payload: bytes) -> None:
-    key = f"{_prefix()}:tp:{ident}:{version}:{suffix}"
-    redis.call("set", key, payload, ex=PAYLOAD_TTL_SECONDS)
+    prefix = _prefix()
+    redis.call("set", f"{prefix}:tp:{ident}:{version}:{suffix}", payload, ex=PAYLOAD_TTL_SECONDS)
+    _remember(f"{prefix}:{ident}:{suffix}", version, payload)
 
 
 def events_channel(ident: str) -> str:
@@ -77,10 +114,12 @@ def thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None
     idents = [thread_ident(url=url, key=None)] + ([thread_ident(url=None, key=key)] if key else [])
     try:
         pipe = conn.pipeline(transaction=False)
+        epoch = time.time_ns() // 1000
         for ident in idents:
+            pipe.set(f"{prefix}:tv:{ident}", epoch, nx=True)
             pipe.incr(f"{prefix}:tv:{ident}")
         pipe.hdel(f"{prefix}:counts", url)
-        versions = pipe.execute()[: len(idents)]
+        versions = pipe.execute()[1 : 2 * len(idents) : 2]
         if event is not None:
             pipe = conn.pipeline(transaction=False)
             for ident, version in zip(idents, versions, strict=True):

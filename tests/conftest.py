@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from embed.cache import local_forget
 from embed.models import SiteSettings
 from embed.site import _cache as site_cache
 from tenants.db import use_public_schema
@@ -68,6 +69,7 @@ def _forget_process_caches() -> None:
     # Each test's writes are rolled back, so nothing a test cached in memory may outlive it.
     forget_hosts()
     site_cache.clear()
+    local_forget()
 
 
 @pytest.fixture(autouse=True)

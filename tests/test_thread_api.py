@@ -257,3 +257,32 @@ def test_counts_reject_too_many_or_no_urls(api):
     response = api.get("/api/v1/counts", {"url": many})
     assert response.status_code == 400
     assert "url" in response.json()["error"]["fields"]
+
+
+def test_a_worker_reuses_its_copy_while_the_version_holds(api, alpha):
+    from tenants.db import current_schema
+
+    api.post_comment("cached once")
+    first = api.thread()
+    # Drop the shared copy: the worker's own copy of the same version still answers.
+    with schema_context(alpha.schema_name):
+        pattern = f"palaver:{current_schema()}:tp:*"
+    for key in redis.call("keys", pattern):
+        redis.call("delete", key)
+    assert api.thread().content == first.content
+    api.post_comment("a new version")
+    assert len(api.thread().json()["comments"]) == 2
+
+
+def test_thread_versions_never_repeat_after_redis_loses_its_data(api):
+    from embed import cache
+
+    ident = cache.thread_ident(url=PAGE, key=None)
+    api.post_comment("before")
+    with schema_context("site_alpha"):
+        before = int(cache.thread_version(ident))
+    redis.call("flushdb")
+    api.post_comment("after")
+    with schema_context("site_alpha"):
+        after = int(cache.thread_version(ident))
+    assert after > before
