@@ -22,6 +22,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from typing import NamedTuple
 
 import redis as redis_lib
 
@@ -31,31 +32,41 @@ from tenants.db import current_schema
 PAYLOAD_TTL_SECONDS = 3600
 COUNTS_TTL_SECONDS = 24 * 3600
 
-LOCAL_COPIES = 256  # payloads each worker keeps (a few MB at most)
+LOCAL_COPY_BYTES = 32 * 1024 * 1024  # what each worker may keep of payloads it served
 
-# One round trip for a hot read: the version, then the payload stored under it unless the
-# worker already holds that version (ARGV[3]).
+# One round trip for a hot read: the site's settings version, the thread's version, then the
+# payload stored under it unless the worker already holds that version (ARGV[3]).
 _HOT_READ = """
+local site = redis.call('GET', KEYS[2]) or '0'
 local version = redis.call('GET', KEYS[1]) or '0'
-if version == ARGV[3] then return {version, false, 1} end
-return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0}
+if version == ARGV[3] then return {version, false, 1, site} end
+return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0, site}
 """
 _scripts: dict[int, object] = {}
 _local: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
 _local_lock = threading.Lock()
+_local_bytes = 0
 
 
 def _remember(key: str, version: str, payload: bytes) -> None:
+    """Keep a payload, dropping the least recently stored ones past LOCAL_COPY_BYTES."""
+    global _local_bytes
     with _local_lock:
+        old = _local.pop(key, None)
+        if old is not None:
+            _local_bytes -= len(old[1])
         _local[key] = (version, payload)
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_COPIES:
-            _local.popitem(last=False)
+        _local_bytes += len(payload)
+        while _local_bytes > LOCAL_COPY_BYTES and len(_local) > 1:
+            _, (_, dropped) = _local.popitem(last=False)
+            _local_bytes -= len(dropped)
 
 
 def local_forget() -> None:
+    global _local_bytes
     with _local_lock:
         _local.clear()
+        _local_bytes = 0
 
 
 def thread_ident(*, url: str | None, key: str | None) -> str:
@@ -67,11 +78,17 @@ def _prefix() -> str:
     return f"palaver:{current_schema()}"
 
 
-def payload_get(ident: str, suffix: str) -> tuple[str, bytes | None]:
-    """(thread version, cached payload or None). Version '0' when Redis is down."""
+class Hit(NamedTuple):
+    version: str  # the thread's version ('0' when unknown)
+    payload: bytes | None  # the cached payload, if there is one for that version
+    site_version: str  # the site settings' version in Redis ('0' when unknown)
+
+
+def payload_get(ident: str, suffix: str) -> Hit:
+    """The thread's cached payload for `suffix`, with the versions it was checked against."""
     conn = redis.client()
     if conn is None:
-        return "0", None
+        return Hit("0", None, "0")
     prefix = _prefix()
     local_key = f"{prefix}:{ident}:{suffix}"
     held = _local.get(local_key)
@@ -79,19 +96,20 @@ def payload_get(ident: str, suffix: str) -> tuple[str, bytes | None]:
         script = _scripts.get(id(conn))
         if script is None:
             script = _scripts[id(conn)] = conn.register_script(_HOT_READ)
-        raw_version, payload, current = script(  # type: ignore[operator]
-            keys=[f"{prefix}:tv:{ident}"],
+        raw_version, payload, current, raw_site = script(  # type: ignore[operator]
+            keys=[f"{prefix}:tv:{ident}", f"{prefix}:sv"],
             args=[f"{prefix}:tp:{ident}:", f":{suffix}", held[0] if held else ""],
         )
     except redis_lib.RedisError as exc:
         redis.trip(exc)
-        return "0", None
+        return Hit("0", None, "0")
     version = raw_version.decode() if isinstance(raw_version, bytes) else str(raw_version)
+    site_version = raw_site.decode() if isinstance(raw_site, bytes) else str(raw_site)
     if current == 1 and held is not None:
-        return version, held[1]
+        return Hit(version, held[1], site_version)
     if payload is not None:
         _remember(local_key, version, payload)
-    return version, payload
+    return Hit(version, payload, site_version)
 
 
 def payload_put(ident: str, version: str, suffix: str, payload: bytes) -> None:

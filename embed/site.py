@@ -1,18 +1,23 @@
-"""The current site's settings, cached in each process for a few seconds.
+"""The current site's settings, cached in each process.
 
 Every request of the widget's API needs them (CORS origins, edit window, guest rules), and a
-hot read must not pay a query for them. Changes made through `site_settings_update` apply at
-once in this process and within SITE_CACHE_SECONDS everywhere else.
+hot read must not pay a query for them, even when one worker serves a thousand sites. So each
+process keeps them for SITE_CACHE_SECONDS, and checks them against the settings version in
+Redis (`palaver:<schema>:sv`, set by every change): hot reads get that version in the same
+round trip as the thread (see embed.cache), writes ask for it (`site_config(fresh=True)`).
+A change therefore reaches every process at once while Redis is up, and within
+SITE_CACHE_SECONDS when it is not.
 """
 
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from embed import redis
 from embed.models import SiteSettings
 from tenants.db import current_schema
 
-SITE_CACHE_SECONDS = 5.0
+SITE_CACHE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -45,12 +50,21 @@ class SiteConfig:
 _cache: dict[str, tuple[float, SiteConfig]] = {}
 
 
-def site_config() -> SiteConfig:
+def site_version_key() -> str:
+    return f"palaver:{current_schema()}:sv"
+
+
+def site_config(*, fresh: bool = False) -> SiteConfig:
+    """The site's settings; `fresh` checks the cached copy against Redis first (writes)."""
     schema = current_schema()
     now = time.monotonic()
     hit = _cache.get(schema)
     if hit is not None and hit[0] > now:
-        return hit[1]
+        if not fresh:
+            return hit[1]
+        current = redis.call("get", site_version_key())
+        if current is None or current.decode() == hit[1].version:
+            return hit[1]
     row = SiteSettings.objects.first() or SiteSettings.objects.create()
     config = SiteConfig(
         allowed_origins=frozenset(row.allowed_origins),
@@ -76,6 +90,15 @@ def site_config_forget() -> None:
     _cache.pop(current_schema(), None)
 
 
+def site_config_seen(version: str) -> bool:
+    """Note the settings version Redis holds; False (and forget) if ours is older."""
+    hit = _cache.get(current_schema())
+    if version == "0" or hit is None or hit[1].version == version:
+        return True
+    site_config_forget()
+    return False
+
+
 def site_settings_update(**fields: Any) -> SiteSettings:
     row = SiteSettings.objects.first() or SiteSettings.objects.create()
     for name, value in fields.items():
@@ -83,4 +106,6 @@ def site_settings_update(**fields: Any) -> SiteSettings:
     row.full_clean()
     row.save()
     site_config_forget()
+    # Every process compares its copy with this on its next request to the site.
+    redis.call("set", site_version_key(), site_config().version)
     return row

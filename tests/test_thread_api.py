@@ -286,3 +286,34 @@ def test_thread_versions_never_repeat_after_redis_loses_its_data(api):
     with schema_context("site_alpha"):
         after = int(cache.thread_version(ident))
     assert after > before
+
+
+def test_a_settings_change_in_another_process_reaches_hot_reads_at_once(api, alpha):
+    import time
+
+    from embed.site import _cache, site_config, site_settings_update
+
+    with schema_context(alpha.schema_name):
+        stale = site_config()
+    assert api.thread().json()["site"]["guest_email_required"] is False
+    with schema_context(alpha.schema_name):
+        site_settings_update(guest_email_required=True)
+        # This process still holds the old settings, as another worker would.
+        _cache[alpha.schema_name] = (time.monotonic() + 60, stale)
+    assert api.thread().json()["site"]["guest_email_required"] is True
+    with schema_context(alpha.schema_name):
+        _cache[alpha.schema_name] = (time.monotonic() + 60, stale)
+    # Writes check too: the stale copy would have let a post without email through.
+    response = api.post_comment("no email given")
+    assert response.status_code == 400
+    assert "author_email" in response.json()["error"]["fields"]
+
+
+def test_a_workers_copies_stay_within_their_memory_budget(monkeypatch):
+    from embed import cache
+
+    monkeypatch.setattr(cache, "LOCAL_COPY_BYTES", 1000)
+    for i in range(20):
+        cache._remember(f"k{i}", "1", b"x" * 300)
+    assert sum(len(payload) for _, payload in cache._local.values()) <= 1000
+    assert "k19" in cache._local and "k0" not in cache._local

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from embed import cache, selectors, services
 from embed.models import Comment, Commenter, Flag
 from embed.ratelimit import rate_limit_hit
-from embed.site import SiteConfig, site_config
+from embed.site import SiteConfig, site_config, site_config_seen
 from embed.tokens import commenter_token_issue, commenter_token_read
 from embed.urlnorm import InvalidURL, url_normalize
 
@@ -181,7 +181,12 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
     site = site_config()
     ident = cache.thread_ident(url=query.url, key=query.key)
     suffix = f"{site.version}:{query.sort}:{query.offset}"
-    version, stored = cache.payload_get(ident, suffix)
+    version, stored, site_version = cache.payload_get(ident, suffix)
+    if not site_config_seen(site_version):
+        # Another process changed the settings since this one cached them.
+        site = site_config()
+        suffix = f"{site.version}:{query.sort}:{query.offset}"
+        version, stored, _ = cache.payload_get(ident, suffix)
     if stored is None:
         payload = selectors.thread_payload(
             url=query.url, key=query.key, sort=query.sort, offset=query.offset, site=site
@@ -283,7 +288,7 @@ class CommentCreateApi(WidgetApi):
         data = data_in.validated_data
         commenter = commenter_from_request(request, required=False)
         rate_limit(request, "post", commenter)
-        site = site_config()
+        site = site_config(fresh=True)
         comment = services.comment_post(
             url=page_url(data["url"]),
             key=thread_key(data.get("key")),
@@ -313,7 +318,7 @@ class CommentDetailApi(WidgetApi):
         commenter = reader_required(request)
         data_in = self.CommentEditSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        site = site_config()
+        site = site_config(fresh=True)
         comment = services.comment_edit(
             comment=comment_of_thread(pk),
             commenter=commenter,
@@ -326,7 +331,7 @@ class CommentDetailApi(WidgetApi):
     def delete(self, request: Request, pk: int) -> HttpResponse:
         commenter = reader_required(request)
         services.comment_delete(
-            comment=comment_of_thread(pk), commenter=commenter, site=site_config()
+            comment=comment_of_thread(pk), commenter=commenter, site=site_config(fresh=True)
         )
         return HttpResponse(status=204)
 
@@ -375,7 +380,7 @@ class CommentFlagApi(WidgetApi):
             comment=comment,
             commenter=commenter,
             reason=data_in.validated_data["reason"],
-            site=site_config(),
+            site=site_config(fresh=True),
         )
         body: dict[str, Any] = {"flagged": True}
         if token:
