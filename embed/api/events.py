@@ -22,7 +22,7 @@ from django.http.response import HttpResponseBase
 from redis.exceptions import RedisError
 from rest_framework import exceptions
 
-from embed.api.views import page_url, thread_key
+from embed.api.common import page_url, thread_key
 from embed.cache import thread_ident
 from palaver.errors import error_body, validation_fields
 

@@ -1,16 +1,16 @@
 from django.urls import path
 
-from embed.api import admin, events, views
+from embed.api import admin, comments, events, threads
 
 urlpatterns = [
-    path("thread", views.ThreadApi.as_view(), name="api-thread"),
+    path("thread", threads.ThreadApi.as_view(), name="api-thread"),
     path("thread/events", events.thread_events, name="api-thread-events"),
-    path("thread/me", views.ThreadMeApi.as_view(), name="api-thread-me"),
-    path("comments", views.CommentCreateApi.as_view(), name="api-comments"),
-    path("comments/<int:pk>", views.CommentDetailApi.as_view(), name="api-comment"),
-    path("comments/<int:pk>/vote", views.CommentVoteApi.as_view(), name="api-comment-vote"),
-    path("comments/<int:pk>/flag", views.CommentFlagApi.as_view(), name="api-comment-flag"),
-    path("counts", views.CountsApi.as_view(), name="api-counts"),
+    path("thread/me", threads.ThreadMeApi.as_view(), name="api-thread-me"),
+    path("comments", comments.CommentCreateApi.as_view(), name="api-comments"),
+    path("comments/<int:pk>", comments.CommentDetailApi.as_view(), name="api-comment"),
+    path("comments/<int:pk>/vote", comments.CommentVoteApi.as_view(), name="api-comment-vote"),
+    path("comments/<int:pk>/flag", comments.CommentFlagApi.as_view(), name="api-comment-flag"),
+    path("counts", threads.CountsApi.as_view(), name="api-counts"),
     path("admin/comments", admin.QueueApi.as_view(), name="admin-queue"),
     path("admin/comments/bulk", admin.BulkActionApi.as_view(), name="admin-bulk"),
     path("admin/comments/<int:pk>", admin.CommentAdminApi.as_view(), name="admin-comment"),

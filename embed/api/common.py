@@ -1,0 +1,156 @@
+"""What the widget API's views share: JSON answers, the reader's token, page URLs,
+the comment's public shape, rate limits."""
+
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from embed import selectors, services
+from embed.models import Comment, Commenter
+from embed.ratelimit import rate_limit_hit
+from embed.site import SiteConfig
+from embed.tokens import commenter_token_issue, commenter_token_read
+from embed.urlnorm import InvalidURL, url_normalize
+
+JSON = "application/json"
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        orjson.dumps(data, option=orjson.OPT_UTC_Z), status=status, content_type=JSON
+    )
+
+
+def client_ip(request: HttpRequest) -> str:
+    raw = request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR") or ""
+    return raw.split(",")[0].strip()
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def reader_required(request: HttpRequest) -> Commenter:
+    commenter = commenter_from_request(request, required=True)
+    if commenter is None:  # pragma: no cover - required=True raises instead
+        raise exceptions.NotAuthenticated()
+    return commenter
+
+
+def commenter_from_request(request: HttpRequest, *, required: bool) -> Commenter | None:
+    """The reader named by the Bearer token. A token that is present but invalid is a 401."""
+    token = bearer_token(request)
+    if token is None:
+        if required:
+            raise exceptions.NotAuthenticated("Send your commenter token as a Bearer token.")
+        return None
+    commenter_id = commenter_token_read(token)
+    commenter = Commenter.objects.filter(pk=commenter_id).first() if commenter_id else None
+    if commenter is None:
+        raise exceptions.AuthenticationFailed("The commenter token is not valid on this site.")
+    return commenter
+
+
+def page_url(value: object, field: str = "url") -> str:
+    try:
+        return url_normalize(value)  # type: ignore[arg-type]
+    except InvalidURL as exc:
+        raise exceptions.ValidationError({field: [str(exc)]}) from None
+
+
+def thread_key(value: object) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 200:
+        raise exceptions.ValidationError(
+            {"key": ["The site key must be text of 1-200 characters."]}
+        )
+    return value
+
+
+def comment_out(comment: Comment, *, site: SiteConfig, token: str | None = None) -> dict:
+    # A shadow-banned author is told their comment is published, like any other.
+    status = Comment.Status.PUBLISHED if comment.shadowed else comment.status
+    data = {**selectors.comment_data(comment), "replies": [], "status": status}
+    data["editable_until"] = services.editable_until(comment, site)
+    if token:
+        data["commenter_token"] = token
+    return data
+
+
+def comment_of_thread(pk: int) -> Comment:
+    comment = Comment.objects.select_related("thread", "author").filter(pk=pk).first()
+    if comment is None:
+        raise exceptions.NotFound("No such comment on this site.")
+    return comment
+
+
+def rate_limit(request: HttpRequest, action: str, commenter: Commenter | None) -> None:
+    wait = rate_limit_hit(
+        action=action, ip=client_ip(request), commenter_id=commenter.pk if commenter else None
+    )
+    if wait is not None:
+        raise exceptions.Throttled(wait=wait, detail=f"Slow down: try again in {wait} seconds.")
+
+
+class Text(serializers.CharField):
+    """A CharField that takes only JSON strings: 42 is not a comment body."""
+
+    def to_internal_value(self, data: object) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WidgetApi(APIView):
+    def get_authenticate_header(self, request: Request) -> str:
+        # Makes a missing or bad token a 401, as it should be, rather than DRF's default 403.
+        return 'Bearer realm="palaver"'
+
+
+COMMENT_SCHEMA = inline_serializer(
+    "Comment",
+    {
+        "id": serializers.IntegerField(),
+        "parent": serializers.IntegerField(allow_null=True),
+        "author": inline_serializer(
+            "Author",
+            {
+                "name": serializers.CharField(),
+                "avatar": serializers.URLField(allow_null=True),
+                "badge": serializers.CharField(allow_null=True),
+            },
+        ),
+        "html": serializers.CharField(),
+        "created": serializers.DateTimeField(),
+        "edited": serializers.DateTimeField(allow_null=True),
+        "score": serializers.IntegerField(),
+        "pinned": serializers.BooleanField(),
+        "deleted": serializers.BooleanField(),
+        "replies": serializers.ListField(child=serializers.DictField()),
+    },
+)
+URL_PARAMS = [
+    OpenApiParameter("url", OpenApiTypes.URI, description="The page's canonical URL"),
+    OpenApiParameter("key", OpenApiTypes.STR, description="The site's own id for the page"),
+]
+
+
+def reader_or_new(request: HttpRequest) -> tuple[Commenter, str | None]:
+    """The token's reader, or a new anonymous one (whose token the response hands back)."""
+    commenter = commenter_from_request(request, required=False)
+    if commenter is not None:
+        return commenter, None
+    commenter = Commenter.objects.create()
+    return commenter, commenter_token_issue(commenter.pk)

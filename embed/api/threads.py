@@ -1,0 +1,179 @@
+"""Reading: the thread (the hot path), the reader's own state, counts.
+
+The thread read is the hot path: tenant from the in-process host cache, site settings from
+the in-process site cache, payload bytes from Redis (or this worker's copy) in one round
+trip, no SQL.
+"""
+
+import hashlib
+from typing import Any, NamedTuple
+
+import orjson
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+
+from embed import cache, selectors
+from embed.api.common import (
+    COMMENT_SCHEMA,
+    JSON,
+    URL_PARAMS,
+    WidgetApi,
+    json_response,
+    page_url,
+    reader_required,
+    thread_key,
+)
+from embed.site import site_config, site_config_seen
+from embed.urlnorm import InvalidURL, url_normalize
+
+
+class ThreadQuery(NamedTuple):
+    url: str | None
+    key: str | None
+    sort: str
+    offset: int
+
+
+def thread_query(params: QueryDict) -> ThreadQuery:
+    """The thread read's parameters, or a ValidationError naming the bad one."""
+    key = thread_key(params.get("key"))
+    url = page_url(params.get("url")) if params.get("url") or not key else None
+    sort = params.get("sort") or "oldest"
+    if sort not in selectors.SORTS:
+        raise exceptions.ValidationError({"sort": [f"Use one of: {', '.join(selectors.SORTS)}."]})
+    try:
+        offset = selectors.cursor_decode(params.get("cursor"))
+    except selectors.BadCursor as exc:
+        raise exceptions.ValidationError({"cursor": [str(exc)]}) from None
+    return ThreadQuery(url, key, sort, offset)
+
+
+THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=1"
+
+
+def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
+    """The cached payload's bytes (or a 304), building and storing them on a miss."""
+    site = site_config()
+    ident = cache.thread_ident(url=query.url, key=query.key)
+    suffix = f"{site.version}:{query.sort}:{query.offset}"
+    version, stored, site_version = cache.payload_get(ident, suffix)
+    if not site_config_seen(site_version):
+        # Another process changed the settings since this one cached them.
+        site = site_config()
+        suffix = f"{site.version}:{query.sort}:{query.offset}"
+        version, stored, _ = cache.payload_get(ident, suffix)
+    if stored is None:
+        payload = selectors.thread_payload(
+            url=query.url, key=query.key, sort=query.sort, offset=query.offset, site=site
+        )
+        body = orjson.dumps(payload, option=orjson.OPT_UTC_Z)
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        stored = etag.encode() + b"\n" + body
+        cache.payload_put(ident, version, suffix, stored)
+    etag_bytes, _, body = stored.partition(b"\n")
+    etag = etag_bytes.decode()
+    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type=JSON)
+    response["ETag"] = etag
+    # Browsers revalidate every time (cheap: a 304); a shared cache such as the nginx front
+    # (deploy/nginx.conf) may serve its copy for one second.
+    response["Cache-Control"] = THREAD_CACHE_CONTROL
+    return response
+
+
+class ThreadApi(WidgetApi):
+    """The public thread: top-level comments paged, with all their replies.
+
+    The platform's hottest request. A well-formed GET is answered straight from `dispatch`,
+    without DRF's request wrapper, content negotiation, authentication and throttling, none
+    of which it uses (docs/performance.md). Malformed parameters take the regular DRF path,
+    which answers with the usual error body.
+    """
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "GET":
+            try:
+                query = thread_query(request.GET)
+            except exceptions.ValidationError:
+                pass
+            else:
+                return thread_response(request, query)
+        return super().dispatch(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            *URL_PARAMS,
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+        ],
+        responses={
+            200: inline_serializer(
+                "ThreadPage",
+                {
+                    "thread": serializers.DictField(allow_null=True),
+                    "site": serializers.DictField(),
+                    "comments": serializers.ListField(child=COMMENT_SCHEMA),
+                    "next": serializers.CharField(allow_null=True),
+                },
+            )
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return thread_response(request, thread_query(request.query_params))
+
+
+class ThreadMeApi(WidgetApi):
+    """What only the reader holding the token sees: own comments, votes, pending comments."""
+
+    @extend_schema(parameters=URL_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> HttpResponse:
+        commenter = reader_required(request)
+        key = thread_key(request.query_params.get("key"))
+        url = page_url(request.query_params.get("url")) if not key else None
+        thread = selectors.thread_find(url=url, key=key)
+        response = json_response(selectors.reader_state(commenter=commenter, thread=thread))
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class CountsApi(WidgetApi):
+    """Published-comment counts for up to 100 pages, for blog index pages."""
+
+    MAX_URLS = 100
+
+    @extend_schema(
+        parameters=[OpenApiParameter("url", OpenApiTypes.URI, many=True)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        raw_urls = request.query_params.getlist("url")
+        if not raw_urls:
+            raise exceptions.ValidationError({"url": ["Give at least one url parameter."]})
+        if len(raw_urls) > self.MAX_URLS:
+            raise exceptions.ValidationError(
+                {"url": [f"At most {self.MAX_URLS} URLs per request."]}
+            )
+        normal: dict[str, str | None] = {}
+        for raw in raw_urls:
+            try:
+                normal[raw] = url_normalize(raw)
+            except InvalidURL:
+                normal[raw] = None  # a malformed link on an index page counts as no comments
+        wanted = sorted({url for url in normal.values() if url})
+        counts = dict(zip(wanted, cache.counts_get(wanted), strict=True))
+        missing = [url for url, count in counts.items() if count is None]
+        if missing:
+            found = selectors.thread_counts(missing)
+            cache.counts_put(found)
+            counts.update(found)
+        response = json_response(
+            {raw: counts.get(url, 0) if url else 0 for raw, url in normal.items()}
+        )
+        response["Cache-Control"] = "public, max-age=30"
+        return response
