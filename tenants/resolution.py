@@ -2,7 +2,10 @@
 
 The stock django-tenants middleware runs one SQL query per request to find the tenant. A hot
 comment-thread read should touch no SQL at all, so each process keeps the hosts it has
-resolved for TENANT_CACHE_SECONDS. Only hits are cached: a site created a moment ago answers
+resolved for TENANT_CACHE_SECONDS (five minutes: with a thousand sites a worker meets each one
+only every few seconds, and a shorter time would put a query back on most reads; a suspended
+site or a moved domain takes that long to reach every process). Only hits are cached: a site
+created a moment ago answers
 on its host at once, and a flood of random Host headers cannot grow the cache.
 """
 

@@ -89,7 +89,7 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # Issue `SET search_path` once per tenant switch rather than before every query.
 TENANT_LIMIT_SET_CALLS = True
 # Seconds a host -> tenant lookup is kept in each process's memory.
-TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 30)
+TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300)
 
 MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
