@@ -5,8 +5,8 @@ comment-thread read should touch no SQL at all, so each process keeps the hosts 
 resolved for TENANT_CACHE_SECONDS (five minutes: with a thousand sites a worker meets each one
 only every few seconds, and a shorter time would put a query back on most reads; a suspended
 site or a moved domain takes that long to reach every process). Only hits are cached: a site
-created a moment ago answers
-on its host at once, and a flood of random Host headers cannot grow the cache.
+created a moment ago answers on its host at once, and a flood of random Host headers cannot
+grow the cache.
 """
 
 import threading
