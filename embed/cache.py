@@ -35,10 +35,16 @@ COUNTS_TTL_SECONDS = 24 * 3600
 LOCAL_COPY_BYTES = 32 * 1024 * 1024  # what each worker may keep of payloads it served
 
 # One round trip for a hot read: the site's settings version, the thread's version, then the
-# payload stored under it unless the worker already holds that version (ARGV[3]).
+# payload stored under it unless the worker already holds that version (ARGV[3]). A thread
+# with no version yet (never written, or Redis lost its data) gets one from the clock (ARGV[4]),
+# so no two states of a thread ever share a version.
 _HOT_READ = """
 local site = redis.call('GET', KEYS[2]) or '0'
-local version = redis.call('GET', KEYS[1]) or '0'
+local version = redis.call('GET', KEYS[1])
+if not version then
+  version = ARGV[4]
+  redis.call('SET', KEYS[1], version)
+end
 if version == ARGV[3] then return {version, false, 1, site} end
 return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0, site}
 """
@@ -98,7 +104,12 @@ def payload_get(ident: str, suffix: str) -> Hit:
             script = _scripts[id(conn)] = conn.register_script(_HOT_READ)
         raw_version, payload, current, raw_site = script(  # type: ignore[operator]
             keys=[f"{prefix}:tv:{ident}", f"{prefix}:sv"],
-            args=[f"{prefix}:tp:{ident}:", f":{suffix}", held[0] if held else ""],
+            args=[
+                f"{prefix}:tp:{ident}:",
+                f":{suffix}",
+                held[0] if held else "",
+                str(time.time_ns() // 1000),
+            ],
         )
     except redis_lib.RedisError as exc:
         redis.trip(exc)

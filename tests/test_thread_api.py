@@ -317,3 +317,11 @@ def test_a_workers_copies_stay_within_their_memory_budget(monkeypatch):
         cache._remember(f"k{i}", "1", b"x" * 300)
     assert sum(len(payload) for _, payload in cache._local.values()) <= 1000
     assert "k19" in cache._local and "k0" not in cache._local
+
+
+def test_a_copy_is_never_served_after_redis_loses_the_threads_version(api, alpha):
+    seed_thread(alpha, top_level=1, replies_each=0)  # written without touching Redis
+    assert len(api.thread().json()["comments"]) == 1  # this worker now holds a copy
+    api.post_comment("second")
+    redis.call("flushdb")  # Redis loses the thread's version
+    assert len(api.thread().json()["comments"]) == 2
