@@ -316,6 +316,9 @@ def comment_flag(*, comment: Comment, commenter: Commenter, reason: str, site: S
     flag, _ = Flag.objects.update_or_create(
         comment=comment, commenter=commenter, defaults={"reason": reason}
     )
-    if comment.flags.count() >= site.flag_threshold:
+    reports = comment.flags.count()
+    if reports >= site.flag_threshold:
+        comment.reasons = [*comment.reasons, f"{reports} reader reports"]
+        comment.save(update_fields=["reasons"])
         comment_status_set(comment=comment, status=Comment.Status.PENDING)
     return flag

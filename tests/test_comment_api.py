@@ -258,7 +258,9 @@ def test_flags_past_the_threshold_hold_the_comment(api, alpha):
         assert response.json()["flagged"] is True
     with schema_context(alpha.schema_name):
         assert Flag.objects.count() == 2
-        assert Comment.objects.get(pk=comment["id"]).status == "pending"
+        held = Comment.objects.get(pk=comment["id"])
+        assert held.status == "pending"
+        assert held.reasons == ["2 reader reports"]
     assert api.thread().json()["comments"] == []
 
 
