@@ -25,10 +25,11 @@ class Rule:
 
 
 DEFAULT_RULES = "ip=20/60,commenter=10/60"
+DEFAULT_SIGNUP_RULES = "ip=5/3600"
 
 
-def rules() -> list[Rule]:
-    raw = getattr(settings, "PALAVER_RATE_LIMITS", DEFAULT_RULES).strip().lower()
+def rules(setting: str = "PALAVER_RATE_LIMITS", default: str = DEFAULT_RULES) -> list[Rule]:
+    raw = str(getattr(settings, setting, default)).strip().lower()
     if raw in ("off", "0", "false", "no", ""):
         return []
     parsed = []
@@ -39,15 +40,17 @@ def rules() -> list[Rule]:
             parsed.append(Rule(scope.strip(), int(limit), int(window)))
         except ValueError:
             raise ImproperlyConfigured(
-                f"PALAVER_RATE_LIMITS: cannot read {part!r}; use e.g. ip=20/60,commenter=10/60"
+                f"{setting}: cannot read {part!r}; use e.g. ip=20/60,commenter=10/60"
             ) from None
     return parsed
 
 
-def rate_limit_hit(*, action: str, ip: str, commenter_id: int | None) -> int | None:
+def rate_limit_hit(
+    *, action: str, ip: str, commenter_id: int | None, limits: list[Rule] | None = None
+) -> int | None:
     """Count one `action`; return seconds to wait if a limit is exceeded, else None."""
     conn = redis.client()
-    active = rules()
+    active = rules() if limits is None else limits
     if conn is None or not active:
         return None
     now = int(time.time())

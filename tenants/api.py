@@ -1,11 +1,12 @@
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenants.services import site_create
+from embed.api.common import client_ip
+from tenants.services import signup_wait, site_create
 
 
 class SiteCreateApi(APIView):
@@ -38,6 +39,9 @@ class SiteCreateApi(APIView):
         serializer = self.SiteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        wait = signup_wait(ip=client_ip(request))
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait, detail="Too many sign-ups from your network.")
         try:
             site = site_create(
                 slug=data["slug"],

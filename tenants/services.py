@@ -191,3 +191,11 @@ def site_delete(*, tenant: Tenant) -> None:
     with transaction.atomic():
         Domain.objects.filter(tenant=tenant).delete()
         tenant.delete(force_drop=True)
+
+
+def signup_wait(*, ip: str) -> int | None:
+    """Count a sign-up attempt from `ip`; seconds to wait if it is over PALAVER_SIGNUP_LIMITS."""
+    from embed.ratelimit import DEFAULT_SIGNUP_RULES, rate_limit_hit, rules
+
+    limits = rules("PALAVER_SIGNUP_LIMITS", DEFAULT_SIGNUP_RULES)
+    return rate_limit_hit(action="signup", ip=ip, commenter_id=None, limits=limits)

@@ -205,3 +205,28 @@ def test_the_signup_form_shows_errors_next_to_fields(public_client):
     )
     assert response.status_code == 400
     assert b"reserved" in response.content
+
+
+def test_sign_ups_are_limited_per_ip(public_client, settings):
+    settings.PALAVER_SIGNUP_LIMITS = "ip=2/3600"
+
+    def sign_up(slug: str):
+        return public_client.post(
+            "/api/v1/sites",
+            {"name": slug, "slug": slug, "owner_email": f"me@{slug}.example",
+             "password": "a-long-enough-passphrase"},
+            content_type="application/json",
+        )  # fmt: skip
+
+    assert [sign_up(s).status_code for s in ("lim-one", "lim-two")] == [201, 201]
+    refused = sign_up("lim-three")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled"
+    assert int(refused["Retry-After"]) > 0
+    assert not Tenant.objects.filter(slug="lim-three").exists()
+    form = public_client.post(
+        "/", {"name": "F", "slug": "lim-four", "owner_email": "me@f.example",
+              "password": "a-long-enough-passphrase"},
+    )  # fmt: skip
+    assert form.status_code == 429
+    assert b"Too many sign-ups" in form.content

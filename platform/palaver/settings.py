@@ -221,6 +221,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 PALAVER_RATE_LIMITS = envstr("PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60")
+# Sign-ups per IP on the platform site (form and API): `off`, or e.g. ip=5/3600.
+PALAVER_SIGNUP_LIMITS = envstr("PALAVER_SIGNUP_LIMITS", "ip=5/3600")
 # Set to the header your proxy puts the client address in (e.g. HTTP_X_REAL_IP) when behind one.
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
