@@ -146,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tenant-scale benchmark")
     parser.add_argument("--sites", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--warm", type=float, default=30.0, help="seconds of reads over every site first"
+    )
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args(argv)
     machine = report.machine()
@@ -191,9 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         status, body, _ = load.fetch(one[0], app.port)
         if status != 200:
             raise SystemExit(f"hot read answered {status}")
-        # Warm every site's payload in Redis and, as far as load allows, every worker's
-        # host and settings caches, as a busy deployment would have them.
-        load.run(every, app.port, connections=args.connections, seconds=5)
+        # Warm every site's payload in Redis and every worker's host, settings and payload
+        # caches, as a deployment in its steady state has them: each worker has to meet each
+        # site once (a host lookup and a settings query, ~2 ms), and requests land on workers
+        # at random, so it takes many reads per site (see docs/performance.md).
+        load.run(every, app.port, connections=args.connections, seconds=args.warm)
         checks = isolation_check(app.port, 100, args.sites, "the app")
         edge = servers.nginx(app.port, b"{}", RESULTS / "logs")
         if edge is not None:
