@@ -186,11 +186,25 @@ def site_create(
 
 
 def site_delete(*, tenant: Tenant) -> None:
-    """Delete a site with its schema and domains."""
+    """Delete a site with its schema, its domains and everything Redis holds for it.
+
+    Other processes keep the site's host in their lookup cache for up to
+    TENANT_CACHE_SECONDS; its cached threads are gone at once.
+    """
+    from embed import redis
+    from embed.cache import local_forget
+    from tenants.resolution import forget_hosts
+
+    schema = tenant.schema_name
     use_public_schema()
     with transaction.atomic():
         Domain.objects.filter(tenant=tenant).delete()
         tenant.delete(force_drop=True)
+    keys = redis.call("scan_iter", match=f"palaver:{schema}:*", count=1000)
+    for key in keys or []:
+        redis.call("unlink", key)
+    forget_hosts()
+    local_forget()
 
 
 def signup_wait(*, ip: str) -> int | None:

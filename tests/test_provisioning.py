@@ -230,3 +230,28 @@ def test_sign_ups_are_limited_per_ip(public_client, settings):
     )  # fmt: skip
     assert form.status_code == 429
     assert b"Too many sign-ups" in form.content
+
+
+def test_deleting_a_site_drops_its_schema_domain_and_cached_threads(client):
+    from embed import redis
+    from tenants.services import site_delete
+
+    site = make_site(origins=["https://gamma.example"])
+    posted = client.post(
+        "/api/v1/comments",
+        {"url": "https://gamma.example/p", "body": "hello", "author_name": "Ann"},
+        content_type="application/json",
+        HTTP_HOST="gamma.localhost",
+    )
+    assert posted.status_code in (201, 202)
+    client.get("/api/v1/thread", {"url": "https://gamma.example/p"}, HTTP_HOST="gamma.localhost")
+    assert list(redis.call("scan_iter", match="palaver:site_gamma:*"))
+    with connection.cursor() as cursor:
+        # The test's own transaction holds the comment's deferred FK checks; a real deletion
+        # runs long after the comment was committed.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    site_delete(tenant=site.tenant)
+    assert not schema_exists("site_gamma")
+    assert not Domain.objects.filter(domain="gamma.localhost").exists()
+    assert not list(redis.call("scan_iter", match="palaver:site_gamma:*"))
+    assert client.get("/", HTTP_HOST="gamma.localhost").status_code == 404
