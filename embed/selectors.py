@@ -141,6 +141,7 @@ def reader_state(*, commenter: Commenter, thread: Thread | None) -> dict[str, An
     state: dict[str, Any] = {
         "commenter": {"id": commenter.pk, "name": commenter.name},
         "own": [],
+        "sources": {},
         "votes": {},
         "pending": [],
         "shadowed": [],
@@ -154,6 +155,8 @@ def reader_state(*, commenter: Commenter, thread: Thread | None) -> dict[str, An
         .order_by("created", "id")
     )
     state["own"] = [c.pk for c in own]
+    # The Markdown each comment was written in, so an edit starts from it, not from HTML.
+    state["sources"] = {str(c.pk): c.body for c in own}
     state["pending"] = [
         {**comment_data(c), "status": c.status, "replies": []}
         for c in own

@@ -315,3 +315,9 @@ def test_cors_allows_only_the_sites_origins(api):
     stranger = api.get("/api/v1/thread", {"url": PAGE}, HTTP_ORIGIN="https://evil.example")
     assert "Access-Control-Allow-Origin" not in stranger
     assert "Access-Control-Allow-Credentials" not in read
+
+
+def test_thread_me_gives_the_author_their_markdown(api):
+    comment = api.post_comment("Some **bold** words").json()
+    state = api.get("/api/v1/thread/me", {"url": PAGE}).json()
+    assert state["sources"] == {str(comment["id"]): "Some **bold** words"}

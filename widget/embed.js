@@ -537,6 +537,7 @@ h2{font-size:1.15em;margin:0}
       const { data } = await api("GET", "thread/me?" + query());
       state.own = new Set(data.own || []);
       state.votes = data.votes || {};
+      Object.assign(state.sources, data.sources);
       // Held comments, and (shadow ban) ones shown to their author as published.
       state.pending = (data.pending || []).map((c) => Object.assign(c, { status: "pending" }))
         .concat(data.shadowed || []);

@@ -734,3 +734,19 @@ def test_a_shadow_banned_reader_sees_their_comments_and_nobody_else_does(
     expect(stranger.get_by_text("Can anyone hear me")).to_have_count(0)
     bodies = [c["html"] for c in platform.api("alpha", "GET", f"thread?url={url}")["comments"]]
     assert bodies == ["<p>My first words</p>"]
+
+
+def test_after_a_reload_an_edit_starts_from_the_markdown(
+    platform: Platform, reader: Reader, embed_page: EmbedPage
+) -> None:
+    page_url, _ = embed_page()
+    page = reader.page
+    page.goto(page_url)
+    page.get_by_role("textbox", name="Write a comment").fill("Kept as **Markdown**")
+    page.get_by_label("Name").fill("Ines")
+    page.get_by_role("button", name="Post comment").click()
+    expect(top_level(page).nth(0).locator(".pv-body strong")).to_have_text("Markdown")
+    page.reload()
+    mine = top_level(page).nth(0)
+    mine.locator(".pv-main").first.get_by_role("button", name="Edit").click()
+    expect(mine.locator("form textarea")).to_have_value("Kept as **Markdown**")
