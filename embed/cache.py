@@ -37,7 +37,8 @@ LOCAL_COPY_BYTES = 32 * 1024 * 1024  # what each worker may keep of payloads it 
 # One round trip for a hot read: the site's settings version, the thread's version, then the
 # payload stored under it unless the worker already holds that version (ARGV[3]). A thread
 # with no version yet (never written, or Redis lost its data) gets one from the clock (ARGV[4]),
-# so no two states of a thread ever share a version.
+# so no two states of a thread ever share a version. The generation (KEYS[3]) moves when a
+# write could not reach Redis, which makes every cached payload stale at once.
 _HOT_READ = """
 local site = redis.call('GET', KEYS[2]) or '0'
 local version = redis.call('GET', KEYS[1])
@@ -45,10 +46,15 @@ if not version then
   version = ARGV[4]
   redis.call('SET', KEYS[1], version)
 end
+version = version .. 'g' .. (redis.call('GET', KEYS[3]) or '0')
 if version == ARGV[3] then return {version, false, 1, site} end
 return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0, site}
 """
+GENERATION_KEY = "palaver:generation"
 _scripts: dict[int, object] = {}
+# Set when this process wrote while Redis was unreachable: the thread it changed kept its
+# version, so the next time Redis answers, every cached payload has to go.
+_missed_bump = False
 _local: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
 _local_lock = threading.Lock()
 _local_bytes = 0
@@ -75,6 +81,17 @@ def local_forget() -> None:
         _local_bytes = 0
 
 
+def _catch_up(conn: redis_lib.Redis) -> None:
+    """After writes that missed Redis: a new generation, and no stale counts."""
+    global _missed_bump
+    if not _missed_bump:
+        return
+    conn.incr(GENERATION_KEY)
+    for key in conn.scan_iter(match="palaver:*:counts", count=1000):
+        conn.unlink(key)
+    _missed_bump = False
+
+
 def thread_ident(*, url: str | None, key: str | None) -> str:
     raw = f"k:{key}" if key else f"u:{url}"
     return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
@@ -99,11 +116,12 @@ def payload_get(ident: str, suffix: str) -> Hit:
     local_key = f"{prefix}:{ident}:{suffix}"
     held = _local.get(local_key)
     try:
+        _catch_up(conn)
         script = _scripts.get(id(conn))
         if script is None:
             script = _scripts[id(conn)] = conn.register_script(_HOT_READ)
         raw_version, payload, current, raw_site = script(  # type: ignore[operator]
-            keys=[f"{prefix}:tv:{ident}", f"{prefix}:sv"],
+            keys=[f"{prefix}:tv:{ident}", f"{prefix}:sv", GENERATION_KEY],
             args=[
                 f"{prefix}:tp:{ident}:",
                 f":{suffix}",
@@ -136,12 +154,15 @@ def events_channel(ident: str) -> str:
 def thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None:
     """Invalidate every cached page of a thread, by URL and by site key, and tell the live
     readers of the thread what changed (`event`, only for changes everyone may see)."""
+    global _missed_bump
     conn = redis.client()
     if conn is None:
+        _missed_bump = True
         return
     prefix = _prefix()
     idents = [thread_ident(url=url, key=None)] + ([thread_ident(url=None, key=key)] if key else [])
     try:
+        _catch_up(conn)
         pipe = conn.pipeline(transaction=False)
         epoch = time.time_ns() // 1000
         for ident in idents:
@@ -156,6 +177,7 @@ def thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None
                 pipe.publish(events_channel(ident), message)
             pipe.execute()
     except redis_lib.RedisError as exc:
+        _missed_bump = True
         redis.trip(exc)
 
 

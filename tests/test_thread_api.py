@@ -325,3 +325,16 @@ def test_a_copy_is_never_served_after_redis_loses_the_threads_version(api, alpha
     api.post_comment("second")
     redis.call("flushdb")  # Redis loses the thread's version
     assert len(api.thread().json()["comments"]) == 2
+
+
+def test_writes_made_while_redis_was_down_show_once_it_is_back(api, settings):
+    api.post_comment("before the outage")
+    assert len(api.thread().json()["comments"]) == 1  # cached in Redis and in this worker
+    url = settings.REDIS_URL
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    redis.reset()
+    assert api.post_comment("during the outage").status_code == 201
+    settings.REDIS_URL = url
+    redis.reset()
+    assert len(api.thread().json()["comments"]) == 2
+    assert api.get("/api/v1/counts", {"url": PAGE}).json() == {PAGE: 2}
