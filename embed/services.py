@@ -176,8 +176,10 @@ def comment_post(
     honeypot: str = "",
     elapsed_ms: int | None = None,
 ) -> Comment:
-    """The widget's POST: resolve the author and the thread, then create the comment."""
-    body_clean(body)  # refuse an empty body before anything is created
+    """The widget's POST: resolve the author and the thread, then create the comment.
+
+    One transaction: a body the comment refuses leaves no new commenter or thread behind.
+    """
     existing = (Thread.objects.filter(key=key) if key else Thread.objects.filter(url=url)).first()
     if existing is not None:
         # Outside the transaction below, so an automatic close sticks when we refuse.
@@ -191,7 +193,10 @@ def comment_post(
         author = commenter_resolve(
             commenter=commenter, name=author_name, email=author_email, site=site
         )
-        thread, _ = thread_get_or_create(url=url, key=key, title=title, site=site)
+        if existing is not None:
+            thread = existing
+        else:
+            thread, _ = thread_get_or_create(url=url, key=key, title=title, site=site)
         return comment_create(
             thread=thread,
             author=author,

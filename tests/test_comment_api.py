@@ -321,3 +321,11 @@ def test_thread_me_gives_the_author_their_markdown(api):
     comment = api.post_comment("Some **bold** words").json()
     state = api.get("/api/v1/thread/me", {"url": PAGE}).json()
     assert state["sources"] == {str(comment["id"]): "Some **bold** words"}
+
+
+def test_a_refused_body_leaves_no_commenter_or_thread(api, alpha):
+    response = api.post_comment("   ", url="https://alpha.example/new-page")
+    assert response.status_code == 400
+    with schema_context(alpha.schema_name):
+        assert not Thread.objects.exists()
+        assert not Commenter.objects.exists()
