@@ -226,4 +226,5 @@ PALAVER_SIGNUP_LIMITS = envstr("PALAVER_SIGNUP_LIMITS", "ip=5/3600")
 # Set to the header your proxy puts the client address in (e.g. HTTP_X_REAL_IP) when behind one.
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-CORS_EXPOSE_HEADERS = ["Retry-After", "ETag"]
+# Date: the widget reckons comment ages by the server's clock, not the reader's.
+CORS_EXPOSE_HEADERS = ["Retry-After", "ETag", "Date"]
