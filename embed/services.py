@@ -15,7 +15,7 @@ from embed.moderation.pipeline import Submission, moderation_decide
 from embed.sanitize import render_markdown
 from embed.site import SiteConfig
 from embed.urlnorm import origin_of
-from palaver.errors import Refused
+from palaver.errors import ErrorCode, Refused
 
 BODY_MAX = 10_000
 NAME_MAX = 64
@@ -57,7 +57,7 @@ def commenter_resolve(
     name = (name or "").strip()
     email = (email or "").strip().lower()
     if commenter is None and not site.guests_allowed:
-        raise Refused("guests_not_allowed", "This site does not accept guest comments.")
+        raise Refused(ErrorCode.GUESTS_NOT_ALLOWED, "This site does not accept guest comments.")
     if len(name) > NAME_MAX:
         raise ValidationError({"author_name": f"Keep your name under {NAME_MAX} characters."})
     if not name and not (commenter and commenter.name):
@@ -215,12 +215,12 @@ def editable_until(comment: Comment, site: SiteConfig) -> datetime:
 
 def _check_author(comment: Comment, commenter: Commenter, site: SiteConfig) -> None:
     if comment.author_id != commenter.pk:
-        raise Refused("not_author", "You can only change your own comments.")
+        raise Refused(ErrorCode.NOT_AUTHOR, "You can only change your own comments.")
     if comment.status in (Comment.Status.DELETED, Comment.Status.SPAM, Comment.Status.REJECTED):
-        raise Refused("not_editable", "This comment can no longer be changed.")
+        raise Refused(ErrorCode.NOT_EDITABLE, "This comment can no longer be changed.")
     if timezone.now() > editable_until(comment, site):
         raise Refused(
-            "edit_window_closed",
+            ErrorCode.EDIT_WINDOW_CLOSED,
             f"Comments can be changed for {site.edit_window_minutes} minutes after posting.",
         )
 
@@ -261,7 +261,7 @@ def thread_check_open(*, thread: Thread, site: SiteConfig) -> None:
             thread.closed = True
             cache.thread_bump(url=thread.url, key=thread.key)
     if thread.closed:
-        raise Refused("thread_closed", "This thread is closed to new comments.")
+        raise Refused(ErrorCode.THREAD_CLOSED, "This thread is closed to new comments.")
 
 
 def comment_status_set(*, comment: Comment, status: str) -> Comment:
@@ -291,7 +291,7 @@ def comment_delete(*, comment: Comment, commenter: Commenter, site: SiteConfig) 
 def comment_vote(*, comment: Comment, commenter: Commenter, value: int) -> tuple[int, int]:
     """Set this reader's vote (1, -1, or 0 to withdraw). Returns (new score, vote)."""
     if comment.status != Comment.Status.PUBLISHED:
-        raise Refused("not_votable", "You can only vote on published comments.")
+        raise Refused(ErrorCode.NOT_VOTABLE, "You can only vote on published comments.")
     with transaction.atomic():
         existing = (
             Vote.objects.select_for_update().filter(comment=comment, commenter=commenter).first()
@@ -317,7 +317,7 @@ def comment_vote(*, comment: Comment, commenter: Commenter, value: int) -> tuple
 def comment_flag(*, comment: Comment, commenter: Commenter, reason: str, site: SiteConfig) -> Flag:
     """Record a reader's report; past the site's threshold the comment is held for review."""
     if comment.status != Comment.Status.PUBLISHED:
-        raise Refused("not_flaggable", "This comment is not published.")
+        raise Refused(ErrorCode.NOT_FLAGGABLE, "This comment is not published.")
     flag, _ = Flag.objects.update_or_create(
         comment=comment, commenter=commenter, defaults={"reason": reason}
     )
