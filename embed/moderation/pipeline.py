@@ -16,7 +16,7 @@ from embed.moderation.spammodel import site_spam_model
 from embed.sanitize import link_count
 from embed.site import SiteConfig
 from embed.spam import HOLD_THRESHOLD, SPAM_THRESHOLD, SpamInput, spam_check
-from palaver.errors import Refused
+from palaver.errors import ErrorCode, Refused
 
 _SEVERITY: dict[str, int] = {
     Comment.Status.PUBLISHED: 0,
@@ -58,7 +58,7 @@ def moderation_decide(*, site: SiteConfig, item: Submission) -> Decision:
     author = item.author
     ban = ban_active(commenter=author, email=author.email, ip=item.ip)
     if ban is not None and not ban.shadow:
-        raise Refused("banned", "You can no longer comment on this site.")
+        raise Refused(ErrorCode.BANNED, "You can no longer comment on this site.")
     if ban is not None:
         decision.shadowed = True
         decision.escalate(Comment.Status.SPAM, "shadow ban")
