@@ -26,7 +26,7 @@ from rest_framework import exceptions
 
 from embed.api.common import page_params
 from embed.cache import thread_idents
-from palaver.errors import error_body, validation_fields
+from palaver.errors import ErrorCode, error_body, validation_fields
 
 STREAM_SECONDS = 300
 HEARTBEAT_SECONDS = 15.0
@@ -86,7 +86,7 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
         url, key = page_params(request.GET)
     except exceptions.ValidationError as exc:
         fields = validation_fields(exc.detail)
-        body = error_body("invalid", next(iter(fields.values()))[0], fields)
+        body = error_body(ErrorCode.INVALID, next(iter(fields.values()))[0], fields)
         return HttpResponse(json.dumps(body), status=400, content_type="application/json")
     idents = thread_idents(url=url, key=key)
     prefix = f"palaver:{request.tenant.schema_name}"  # type: ignore[attr-defined]
