@@ -2,10 +2,6 @@
 
 import multiprocessing
 import os
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
 wsgi_app = "palaver.wsgi:application"
 # Loopback: the app is reached through the front proxy only, which is what lets it believe
