@@ -142,7 +142,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend with Citus-clean migrations (palaver/db/base.py).
+DATABASES["default"]["ENGINE"] = "palaver.db"
 # Parallel test runs on one server each name their own test database.
 DATABASES["default"]["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME") or None}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
