@@ -6,22 +6,26 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format browser services-stop bench bench-tenants clean
+.PHONY: demo test lint format browser nginx services-stop bench bench-tenants bench-spam screenshots clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(PY) bin/demo.py
 
-test: $(STAMP) browser
+test: $(STAMP) browser nginx
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 browser:
 	@bash bin/ensure-chromium
+
+nginx:
+	@bash bin/ensure-nginx
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -33,7 +37,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 services-stop: $(STAMP)
-	cd platform && ../$(PY) -m palaver.devservices stop
+	$(PY) -m palaver.devservices stop
 
 clean: services-stop
 	rm -rf .data staticfiles
@@ -44,3 +48,11 @@ bench: $(STAMP)
 
 bench-tenants: $(STAMP)
 	$(PY) -m bench.tenants $(BENCH_ARGS)
+
+bench-spam: $(STAMP)
+	$(PY) -m bench.spam
+
+# Refresh docs/screenshots/ (widget and dashboard) from the real app in Chromium.
+screenshots: $(STAMP) browser
+	PALAVER_SCREENSHOTS=docs/screenshots $(PY) -m pytest -p no:cacheprovider \
+		tests/browser/screenshots_widget.py tests/browser/screenshots_dashboard.py

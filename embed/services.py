@@ -9,16 +9,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from embed import cache
+from embed import cache, selectors
 from embed.models import Comment, Commenter, Flag, Thread, Vote
 from embed.moderation.pipeline import Submission, moderation_decide
-from embed.sanitize import render_markdown
+from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
 from embed.urlnorm import origin_of
-from palaver.errors import Refused
+from palaver.errors import ErrorCode, Refused
+from palaver.textrules import display_name_clean, forbidden_character, forbidden_message
 
 BODY_MAX = 10_000
-NAME_MAX = 64
 
 
 def ip_anonymise(ip: str | None) -> str | None:
@@ -34,15 +34,21 @@ def ip_anonymise(ip: str | None) -> str | None:
 
 
 def body_clean(body: object) -> tuple[str, str]:
-    """(source, html) for a comment body, or ValidationError."""
+    """(source, html) for a comment body, or ValidationError.
+
+    The rendered HTML must show something: a body of `&nbsp;`, zero-width spaces or an empty
+    link renders to nothing a reader can see, and would be published as a blank comment."""
     if not isinstance(body, str) or not body.strip():
         raise ValidationError({"body": "Write something before posting."})
+    bad = forbidden_character(body)
+    if bad:
+        raise ValidationError({"body": forbidden_message(bad)})
     source = body.strip()
     if len(source) > BODY_MAX:
         raise ValidationError({"body": f"Keep it under {BODY_MAX:,} characters."})
     html = render_markdown(source)
-    if not html:
-        raise ValidationError({"body": "Write something before posting."})
+    if not has_visible_text(html):
+        raise ValidationError({"body": "Write something readers can see before posting."})
     return source, html
 
 
@@ -54,12 +60,10 @@ def commenter_resolve(
     site: SiteConfig,
 ) -> Commenter:
     """The guest who is posting: the token's commenter (name/email refreshed) or a new one."""
-    name = (name or "").strip()
     email = (email or "").strip().lower()
     if commenter is None and not site.guests_allowed:
-        raise Refused("guests_not_allowed", "This site does not accept guest comments.")
-    if len(name) > NAME_MAX:
-        raise ValidationError({"author_name": f"Keep your name under {NAME_MAX} characters."})
+        raise Refused(ErrorCode.GUESTS_NOT_ALLOWED, "This site does not accept guest comments.")
+    name = display_name_clean(name or "", field="author_name")
     if not name and not (commenter and commenter.name):
         raise ValidationError({"author_name": "Tell us your name."})
     if email:
@@ -85,24 +89,44 @@ def commenter_resolve(
     return commenter
 
 
-def thread_get_or_create(
-    *, url: str, key: str | None, title: str, site: SiteConfig
-) -> tuple[Thread, bool]:
-    """The thread for a page, created on its first comment if the page's origin is allowed."""
-    query = Thread.objects.filter(key=key) if key else Thread.objects.filter(url=url)
-    thread = query.first()
-    if thread is not None:
-        return thread, False
-    if origin_of(url) not in site.allowed_origins:
-        raise ValidationError(
-            {"url": "Comments are not enabled for pages on this origin. Add it in the settings."}
-        )
-    try:
-        with transaction.atomic():
-            return Thread.objects.create(url=url, key=key or None, title=title[:300]), True
-    except IntegrityError:
-        # Two first comments raced; the thread now exists.
-        return query.get(), False
+def thread_for_post(
+    *, url: str, key: str | None, title: str, site: SiteConfig, found: Thread | None
+) -> Thread:
+    """The thread a post goes to: `found` (what `selectors.thread_find` answered for this
+    url and key), given the key if it has none yet, or a new thread if there was none and
+    the page's origin is allowed.
+
+    Call inside a transaction. Races answer the row that won: two first posts on one page,
+    or a key given to two threads at once, end on one thread, never on an IntegrityError.
+    """
+    thread = found
+    for _ in range(3):
+        if thread is None:
+            if origin_of(url) not in site.allowed_origins:
+                raise ValidationError(
+                    {"url": "Comments are not enabled for pages on this origin. "
+                     "Add it in the settings."}
+                )  # fmt: skip
+            try:
+                with transaction.atomic():
+                    return Thread.objects.create(url=url, key=key, title=title[:300])
+            except IntegrityError:
+                pass  # another post created the thread (or took the key) first
+        elif key and thread.key is None:
+            # The site started sending data-key: the page's thread takes it on.
+            try:
+                with transaction.atomic():
+                    taken = Thread.objects.filter(pk=thread.pk, key__isnull=True).update(key=key)
+            except IntegrityError:
+                taken = 0  # a thread elsewhere got this key first
+            if taken:
+                thread.key = key
+                return thread
+        else:
+            return thread
+        thread = selectors.thread_find(url=url, key=key)
+    # Only reachable when other posts keep changing this page's thread under this one.
+    raise Refused(ErrorCode.UNAVAILABLE, "This page's thread is changing; try again.")
 
 
 def comment_create(
@@ -180,7 +204,7 @@ def comment_post(
 
     One transaction: a body the comment refuses leaves no new commenter or thread behind.
     """
-    existing = (Thread.objects.filter(key=key) if key else Thread.objects.filter(url=url)).first()
+    existing = selectors.thread_find(url=url, key=key)
     if existing is not None:
         # Outside the transaction below, so an automatic close sticks when we refuse.
         thread_check_open(thread=existing, site=site)
@@ -193,10 +217,7 @@ def comment_post(
         author = commenter_resolve(
             commenter=commenter, name=author_name, email=author_email, site=site
         )
-        if existing is not None:
-            thread = existing
-        else:
-            thread, _ = thread_get_or_create(url=url, key=key, title=title, site=site)
+        thread = thread_for_post(url=url, key=key, title=title, site=site, found=existing)
         return comment_create(
             thread=thread,
             author=author,
@@ -215,12 +236,12 @@ def editable_until(comment: Comment, site: SiteConfig) -> datetime:
 
 def _check_author(comment: Comment, commenter: Commenter, site: SiteConfig) -> None:
     if comment.author_id != commenter.pk:
-        raise Refused("not_author", "You can only change your own comments.")
+        raise Refused(ErrorCode.NOT_AUTHOR, "You can only change your own comments.")
     if comment.status in (Comment.Status.DELETED, Comment.Status.SPAM, Comment.Status.REJECTED):
-        raise Refused("not_editable", "This comment can no longer be changed.")
+        raise Refused(ErrorCode.NOT_EDITABLE, "This comment can no longer be changed.")
     if timezone.now() > editable_until(comment, site):
         raise Refused(
-            "edit_window_closed",
+            ErrorCode.EDIT_WINDOW_CLOSED,
             f"Comments can be changed for {site.edit_window_minutes} minutes after posting.",
         )
 
@@ -261,7 +282,7 @@ def thread_check_open(*, thread: Thread, site: SiteConfig) -> None:
             thread.closed = True
             cache.thread_bump(url=thread.url, key=thread.key)
     if thread.closed:
-        raise Refused("thread_closed", "This thread is closed to new comments.")
+        raise Refused(ErrorCode.THREAD_CLOSED, "This thread is closed to new comments.")
 
 
 def comment_status_set(*, comment: Comment, status: str) -> Comment:
@@ -291,7 +312,7 @@ def comment_delete(*, comment: Comment, commenter: Commenter, site: SiteConfig) 
 def comment_vote(*, comment: Comment, commenter: Commenter, value: int) -> tuple[int, int]:
     """Set this reader's vote (1, -1, or 0 to withdraw). Returns (new score, vote)."""
     if comment.status != Comment.Status.PUBLISHED:
-        raise Refused("not_votable", "You can only vote on published comments.")
+        raise Refused(ErrorCode.NOT_VOTABLE, "You can only vote on published comments.")
     with transaction.atomic():
         existing = (
             Vote.objects.select_for_update().filter(comment=comment, commenter=commenter).first()
@@ -317,7 +338,7 @@ def comment_vote(*, comment: Comment, commenter: Commenter, value: int) -> tuple
 def comment_flag(*, comment: Comment, commenter: Commenter, reason: str, site: SiteConfig) -> Flag:
     """Record a reader's report; past the site's threshold the comment is held for review."""
     if comment.status != Comment.Status.PUBLISHED:
-        raise Refused("not_flaggable", "This comment is not published.")
+        raise Refused(ErrorCode.NOT_FLAGGABLE, "This comment is not published.")
     flag, _ = Flag.objects.update_or_create(
         comment=comment, commenter=commenter, defaults={"reason": reason}
     )

@@ -1,7 +1,11 @@
 """Palaver settings. Everything deployment-specific comes from the environment.
 
-See .env.example for the variables. With DATABASE_URL / REDIS_URL unset, an embedded
-PostgreSQL and Redis are started under the data folder (see palaver.devservices).
+See .env.example for the variables. Importing this module reads the environment and
+nothing else: it starts no server and writes no file. The entry points (`manage.py`,
+bin/demo.py, the test suite, the benchmarks) start the embedded PostgreSQL and Redis when
+DATABASE_URL / REDIS_URL are unset and export their URLs first (palaver.devservices).
+Without them, as when a type checker or an editor imports settings, the URLs below are
+placeholders that nothing connects to at import time.
 """
 
 import secrets
@@ -11,8 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from palaver import devservices
-from palaver.env import envbool, envint, envlist, envsecret, envstr
+from palaver.env import envbool, envint, envlist, envnetworks, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -23,19 +26,18 @@ PLATFORM_NAME = envstr("PLATFORM_NAME", "Palaver")
 _LOCAL = PLATFORM_DOMAIN == "localhost"
 PLATFORM_SCHEME = envstr("PLATFORM_SCHEME", "http" if _LOCAL else "https")
 PLATFORM_PORT = envint("PLATFORM_PORT", 8000 if _LOCAL else 0)
-EMBEDDED_SERVICES = not envstr("DATABASE_URL")
+# Set by palaver.devservices.ensure_environment when the entry point started (or reused)
+# the embedded PostgreSQL / Redis: development, demo and tests.
+EMBEDDED_SERVICES = envbool("PALAVER_EMBEDDED", False)
+# Neither a database nor a key configured: a tool (type checker, editor, `celery --help`)
+# importing settings. It gets a throwaway key; nothing can be served without DATABASE_URL.
+_UNCONFIGURED = not envstr("DATABASE_URL") and not envsecret("SECRET_KEY")
 
 
 def _secret_key() -> str:
     key = envsecret("SECRET_KEY")
-    if not key and EMBEDDED_SERVICES:
-        # Development and demo on the embedded services: a random key kept in the data
-        # folder, so sessions survive restarts and nothing secret is ever committed.
-        path = devservices.data_dir() / "secret_key"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(50))
-            path.chmod(0o600)
-        key = path.read_text().strip()
+    if not key and _UNCONFIGURED:
+        return "django-insecure-" + secrets.token_urlsafe(40)
     if not key and DEBUG:
         key = "django-insecure-development-only"
     insecure = len(key) < 32 or key.startswith("django-insecure") or len(set(key)) < 5
@@ -92,6 +94,7 @@ TENANT_LIMIT_SET_CALLS = True
 TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300)
 
 MIDDLEWARE = [
+    "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -106,6 +109,7 @@ MIDDLEWARE = [
 # The widget's public GET reads skip sessions, auth, CSRF and messages: see palaver.wsgi.
 PUBLIC_READ_PATHS = ["/api/v1/thread", "/api/v1/counts", "/embed.js", "/count.js"]
 PUBLIC_READ_MIDDLEWARE = [
+    "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -133,17 +137,18 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        devservices.database_url(),
+        envstr("DATABASE_URL", "postgres://postgres@localhost:5432/palaver"),
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend with Citus-clean migrations (palaver/db/base.py).
+DATABASES["default"]["ENGINE"] = "palaver.db"
 # Parallel test runs on one server each name their own test database.
 DATABASES["default"]["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME") or None}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
-REDIS_URL = devservices.redis_url()
+REDIS_URL = envstr("REDIS_URL", "redis://localhost:6379/0")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -223,8 +228,17 @@ LOGGING = {
 PALAVER_RATE_LIMITS = envstr("PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60")
 # Sign-ups per IP on the platform site (form and API): `off`, or e.g. ip=5/3600.
 PALAVER_SIGNUP_LIMITS = envstr("PALAVER_SIGNUP_LIMITS", "ip=5/3600")
-# Set to the header your proxy puts the client address in (e.g. HTTP_X_REAL_IP) when behind one.
+# Behind a proxy: the header it puts the client's address in (HTTP_X_REAL_IP from the shipped
+# nginx, or HTTP_X_FORWARDED_FOR), believed only from TRUSTED_PROXIES (see core.clientip).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")
+if CLIENT_IP_HEADER != "REMOTE_ADDR" and not CLIENT_IP_HEADER.startswith("HTTP_"):
+    raise ImproperlyConfigured(
+        f"CLIENT_IP_HEADER must be REMOTE_ADDR or a request header in WSGI form such as "
+        f"HTTP_X_REAL_IP (for X-Real-IP), got {CLIENT_IP_HEADER!r}"
+    )
+# The proxies whose CLIENT_IP_HEADER and X-Forwarded-Proto are believed: addresses or CIDR
+# networks. Loopback by default, where the shipped nginx runs beside the app.
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 # Date: the widget reckons comment ages by the server's clock, not the reader's.
 CORS_EXPOSE_HEADERS = ["Retry-After", "ETag", "Date"]

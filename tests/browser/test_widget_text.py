@@ -110,7 +110,7 @@ NAMES = {
     "😀 Ann": "😀",
     "👩‍👩‍👧 Family": "👩‍👩‍👧",  # one grapheme, five code points
     "🇩🇪 Jörg": "🇩🇪",  # a flag: two regional indicators
-    "e\u0301lodie": "E\u0301",  # e + combining acute
+    "q\u0301uentin": "Q\u0301",  # q + combining acute: no precomposed form
     "ñandú": "Ñ",
     "zoë": "Z",
 }

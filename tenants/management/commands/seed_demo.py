@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import schema_context
 
 from embed.models import Comment, Commenter, Thread
-from embed.services import comment_create, comment_status_set, thread_get_or_create
+from embed.services import comment_create, comment_status_set, thread_for_post
 from embed.site import site_config, site_settings_update
+from embed.urlnorm import url_normalize
 from tenants.models import Tenant
 from tenants.services import site_create
 
@@ -100,12 +101,12 @@ class Command(BaseCommand):
 
     def seed_threads(self, *, blog: str) -> None:
         """The sample conversations on the blog's posts at `blog`, unless they have threads."""
-        urls = [f"{blog}/posts/{slug}.html" for slug, _ in DEMO_POSTS]
+        urls = [url_normalize(f"{blog}/posts/{slug}.html") for slug, _ in DEMO_POSTS]
         if Thread.objects.filter(url__in=urls).exists():
             return
         config = site_config(fresh=True)
         for index, (url, (_, title)) in enumerate(zip(urls, DEMO_POSTS, strict=True)):
-            thread, _ = thread_get_or_create(url=url, key=None, title=title, site=config)
+            thread = thread_for_post(url=url, key=None, title=title, site=config, found=None)
             for name, body, replies in CONVERSATIONS[index]:
                 top = comment_create(
                     thread=thread, author=Commenter.objects.create(name=name), body=body,
