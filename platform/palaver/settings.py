@@ -144,6 +144,17 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "palaver.db"
 # Parallel test runs on one server each name their own test database.
 DATABASES["default"]["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME") or None}
+# "session" (direct, or PgBouncer in session mode) or "transaction" (PgBouncer in transaction
+# mode: the site's search path is SET LOCAL in every transaction; see palaver/db/base.py).
+DATABASE_POOL_MODE = envstr("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in ("session", "transaction"):
+    raise ImproperlyConfigured("DATABASE_POOL_MODE must be session or transaction.")
+DATABASES["default"]["POOL_MODE"] = DATABASE_POOL_MODE
+if DATABASE_POOL_MODE == "transaction":
+    # PgBouncer 1.18 cannot carry server-side cursors or prepared statements across
+    # transactions.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = envstr("REDIS_URL", "redis://localhost:6379/0")
