@@ -209,9 +209,7 @@ def test_two_sites_four_threads_read_no_other_sites_rows(
             wrapper.close()
 
     threads = [
-        threading.Thread(target=reader, args=(schema,))
-        for schema in expected
-        for _ in range(4)
+        threading.Thread(target=reader, args=(schema,)) for schema in expected for _ in range(4)
     ]
     for thread in threads:
         thread.start()

@@ -163,8 +163,6 @@ def test_a_cold_read_costs_the_same_queries_for_10_and_500_comments(api, alpha):
     large = cold_read_queries("https://alpha.example/large")
     # SET search_path, then thread, top-level page, replies. Under transaction pooling the
     # search path is a SET LOCAL on the driver's cursor, outside Django's query log.
-    from django.db import connection
-
     expected = 3 if getattr(connection, "transaction_pooling", False) else 4
     assert small == large == expected
 

@@ -11,6 +11,7 @@ placeholders that nothing connects to at import time.
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -135,11 +136,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        envstr("DATABASE_URL", "postgres://postgres@localhost:5432/palaver"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": dict(
+        dj_database_url.parse(
+            envstr("DATABASE_URL", "postgres://postgres@localhost:5432/palaver"),
+            conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
     )
 }
 # django-tenants' backend with Citus-clean migrations (palaver/db/base.py).
