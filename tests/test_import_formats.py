@@ -20,8 +20,7 @@ def tree(url: str) -> list[tuple]:
     """(source id, parent's source id, depth, status) of a thread's comments, in id order."""
     comments = Comment.objects.filter(thread__url=url).select_related("parent").order_by("id")
     return [
-        (c.import_id, c.parent.import_id if c.parent else None, c.depth, c.status)
-        for c in comments
+        (c.import_id, c.parent.import_id if c.parent else None, c.depth, c.status) for c in comments
     ]
 
 
@@ -82,7 +81,9 @@ def test_disqus_sample_from_isso(alpha, in_schema, api):
             ("9", None, 0, "deleted"),
             ("11", "9", 1, "published"),
         ]
-        untitled = Thread.objects.get(url="http://localhost:4000/blog/2013/02/12/redacted/index.html")
+        untitled = Thread.objects.get(
+            url="http://localhost:4000/blog/2013/02/12/redacted/index.html"
+        )
         assert (untitled.title, untitled.key, untitled.comment_count) == ("", None, 1)
         # The origins are not the site's yet: the report says so.
         assert result.report["origins_not_allowed"] == {
@@ -119,7 +120,9 @@ def test_wordpress_sample_from_isso(alpha, in_schema):
         assert multiline.created.isoformat() == "2022-06-06T02:13:14+00:00"
         assert multiline.ip == "192.0.2.0"
         # The same comment_id on another post (named by its link: no post_id) is another.
-        assert tree("http://example.tld/?p=4") == [("http://example.tld/?p=4/11", None, 0, "published")]
+        assert tree("http://example.tld/?p=4") == [
+            ("http://example.tld/?p=4/11", None, 0, "published")
+        ]
         assert Thread.objects.get(url=post).title == "Hello, World\u2026"
         # A registered user (comment_user_id 1) is one reader; guests are one per address
         # and name (comment 7 has no user id).
@@ -168,7 +171,7 @@ def test_isso_sqlite_database(alpha, in_schema, tmp_path: Path):
     db.execute("INSERT INTO threads VALUES (1, '/posts/one/', 'One')")
     rows = [
         # id, parent, created, modified, mode, ip, text, author, email, likes, dislikes
-        (1, None, 1600000000.5, None, 1, "198.51.100.0", "First *post*", "Ann", "a@x.example", 3, 1),
+        (1, None, 1600000000.5, None, 1, "198.51.100.0", "First *post*", "Ann", "a@x.org", 3, 1),
         (2, 1, 1600000100.0, 1600000200.0, 4, "198.51.100.0", "", None, None, 0, 0),
         (3, 2, 1600000300.0, None, 1, "198.51.100.0", "<b>raw</b> reply", "Bo", None, 0, 0),
         (4, None, 1600000400.0, None, 2, "198.51.100.0", "Held", "Cy", None, 0, 0),

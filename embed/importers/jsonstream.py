@@ -38,7 +38,9 @@ def items(stream: BinaryIO, prefixes: tuple[str, ...], source: Source) -> Iterat
             elif "." not in prefix and event in ("string", "number", "boolean", "null"):
                 yield prefix, value
     except ijson.JSONError as exc:
-        raise Refused(f"The file is not well-formed JSON: {exc}.", line=_error_line(source)) from None
+        raise Refused(
+            f"The file is not well-formed JSON: {exc}.", line=_error_line(source)
+        ) from None
 
 
 def _error_line(source: Source) -> int | None:

@@ -61,9 +61,9 @@ class Source:
     @contextmanager
     def open(self) -> Iterator[BinaryIO]:
         with self.path.open("rb") as raw:
-            self._counter = _Counting(raw)  # type: ignore[arg-type]
+            self._counter = _Counting(raw)
             buffered = io.BufferedReader(self._counter, buffer_size=256 * 1024)
-            stream: BinaryIO = buffered  # type: ignore[assignment]
+            stream: BinaryIO = buffered
             if self.gzipped:
                 stream = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
             try:
@@ -109,11 +109,11 @@ def detect(source: Source, asked: str | None = None) -> str:
     head = source.head()
     if not head.strip():
         raise Refused("The file is empty.")
+    guess: str | None
     if head.startswith(SQLITE_MAGIC):
         guess = "isso-sqlite"
     else:
-        text = _text_start(head)
-        guess = _guess_text(text)
+        guess = _guess_text(_text_start(head))
     if asked is None:
         if guess is None:
             raise Refused(

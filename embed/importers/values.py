@@ -21,18 +21,9 @@ def parse_date(raw: object) -> datetime:
     if not isinstance(raw, str) or not raw.strip():
         raise BadValue("the date is missing")
     text = raw.strip()
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        value = None
-        for pattern in _FORMATS:
-            try:
-                value = datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware below
-                break
-            except ValueError:
-                continue
-        if value is None:
-            raise BadValue(f"{text[:40]!r} is not a date") from None
+    value = _from_text(text)
+    if value is None:
+        raise BadValue(f"{text[:40]!r} is not a date")
     if value.year < 1990:
         # WordPress writes 0000-00-00 for "never"; nothing on the web is older than this.
         raise BadValue(f"{text[:40]!r} is not a date")
@@ -56,3 +47,16 @@ def parse_int(raw: object, default: int = 0) -> int:
         return int(raw)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return default
+
+
+def _from_text(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in _FORMATS:
+        try:
+            return datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware by the caller
+        except ValueError:
+            continue
+    return None

@@ -350,9 +350,7 @@ class Writer:
         looped = [row[0] for row in cursor.fetchall()]
         if not looped:
             return False
-        cursor.execute(
-            "SELECT src_id, line FROM imp_ids WHERE id = ANY(%s) ORDER BY seq", [looped]
-        )
+        cursor.execute("SELECT src_id, line FROM imp_ids WHERE id = ANY(%s) ORDER BY seq", [looped])
         for source_id, line in cursor.fetchall():
             report.note(
                 "comment", source_id, "its replies lead back to itself: made top-level", line
