@@ -12,13 +12,13 @@ from django.utils import timezone
 from embed import cache
 from embed.models import Comment, Commenter, Flag, Thread, Vote
 from embed.moderation.pipeline import Submission, moderation_decide
-from embed.sanitize import render_markdown
+from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
 from embed.urlnorm import origin_of
 from palaver.errors import ErrorCode, Refused
+from palaver.textrules import display_name_clean, forbidden_character, forbidden_message
 
 BODY_MAX = 10_000
-NAME_MAX = 64
 
 
 def ip_anonymise(ip: str | None) -> str | None:
@@ -37,15 +37,21 @@ def ip_anonymise(ip: str | None) -> str | None:
 
 
 def body_clean(body: object) -> tuple[str, str]:
-    """(source, html) for a comment body, or ValidationError."""
+    """(source, html) for a comment body, or ValidationError.
+
+    The rendered HTML must show something: a body of `&nbsp;`, zero-width spaces or an empty
+    link renders to nothing a reader can see, and would be published as a blank comment."""
     if not isinstance(body, str) or not body.strip():
         raise ValidationError({"body": "Write something before posting."})
+    bad = forbidden_character(body)
+    if bad:
+        raise ValidationError({"body": forbidden_message(bad)})
     source = body.strip()
     if len(source) > BODY_MAX:
         raise ValidationError({"body": f"Keep it under {BODY_MAX:,} characters."})
     html = render_markdown(source)
-    if not html:
-        raise ValidationError({"body": "Write something before posting."})
+    if not has_visible_text(html):
+        raise ValidationError({"body": "Write something readers can see before posting."})
     return source, html
 
 
@@ -57,12 +63,10 @@ def commenter_resolve(
     site: SiteConfig,
 ) -> Commenter:
     """The guest who is posting: the token's commenter (name/email refreshed) or a new one."""
-    name = (name or "").strip()
     email = (email or "").strip().lower()
     if commenter is None and not site.guests_allowed:
         raise Refused(ErrorCode.GUESTS_NOT_ALLOWED, "This site does not accept guest comments.")
-    if len(name) > NAME_MAX:
-        raise ValidationError({"author_name": f"Keep your name under {NAME_MAX} characters."})
+    name = display_name_clean(name or "", field="author_name")
     if not name and not (commenter and commenter.name):
         raise ValidationError({"author_name": "Tell us your name."})
     if email:
