@@ -1,7 +1,9 @@
 """What real exports carry (issue item 3), each case in a small Disqus file of its own;
 idempotence; sanitizing; the caches after an import; all or nothing."""
 
+import json
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -21,7 +23,7 @@ def run(tmp_path: Path, *parts: str, **options):
 
 def parents(url: str = PAGE) -> dict[str, str | None]:
     comments = Comment.objects.filter(thread__url=url).select_related("parent")
-    return {c.import_id: (c.parent.import_id if c.parent else None) for c in comments}
+    return {str(c.import_id): (c.parent.import_id if c.parent else None) for c in comments}
 
 
 def entry(result, source_id: str) -> dict:
@@ -92,7 +94,7 @@ def test_a_post_without_dsq_id_is_imported_once(site, tmp_path):
     assert first.report["notes"] == {"comment: has no dsq:id: identified by its content": 1}
     again = run(tmp_path, *parts)
     assert (again.comments_created, again.comments_updated) == (0, 0)
-    assert Comment.objects.get().import_id.startswith("digest:")
+    assert str(Comment.objects.get().import_id).startswith("digest:")
 
 
 def test_a_thread_with_an_empty_id_and_no_link_is_skipped(site, tmp_path):
@@ -164,7 +166,7 @@ def test_spam_is_imported_as_spam_and_not_shown(site, tmp_path, api):
 
 
 def test_links_with_tracking_parameters_join_the_widgets_thread(site, tmp_path, api):
-    native = ThreadFactory(url=PAGE + "?id=2")
+    native = cast(Thread, ThreadFactory(url=PAGE + "?id=2"))
     CommentFactory(thread=native)
     run(
         tmp_path,
@@ -203,7 +205,10 @@ def test_a_date_that_does_not_parse_is_skipped_with_its_line(site, tmp_path):
 
 
 def test_a_file_that_is_not_well_formed_changes_nothing(site, tmp_path, api):
-    kept = CommentFactory(thread=ThreadFactory(url=PAGE), body="Before", body_html="<p>Before</p>")
+    kept = cast(
+        Comment,
+        CommentFactory(thread=ThreadFactory(url=PAGE), body="Before", body_html="<p>Before</p>"),
+    )
     good = "".join(dq_post(str(n), "t1") for n in range(1, 400))
     path = disqus_file(tmp_path, dq_thread("t1", PAGE), good, '<post dsq:id="x"><message>')
     with pytest.raises(Refused) as refused:
@@ -348,7 +353,7 @@ def test_a_dry_run_reports_and_keeps_nothing(site, tmp_path):
 def test_the_widget_shows_imported_comments_after_commit(
     site, tmp_path, api, django_capture_on_commit_callbacks
 ):
-    native = ThreadFactory(url=PAGE)
+    native = cast(Thread, ThreadFactory(url=PAGE))
     CommentFactory(thread=native, body_html="<p>Native</p>")
     native.comment_count = 1
     native.save()
@@ -362,3 +367,24 @@ def test_the_widget_shows_imported_comments_after_commit(
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
     assert [c["html"] for c in after.json()["comments"]] == ["<p>Imported</p>", "<p>Native</p>"]
     assert api.get("/api/v1/counts", {"url": PAGE}).json() == {PAGE: 2}
+
+
+def test_characters_the_platform_refuses_are_dropped_not_fatal(site, tmp_path):
+    # JSON can carry what XML cannot: NUL (which PostgreSQL cannot store), other controls.
+    def line(number: str, text: str, name: str) -> dict:
+        return {"id": number, "pid": "", "orig": text, "time": "2020-01-01T00:00:00Z",
+                "user": {"name": name, "id": "u" + number}, "title": "Title\u0007 here",
+                "locator": {"site": "s", "url": PAGE}}  # fmt: skip
+
+    path = tmp_path / "backup.jsonl"
+    rows = [
+        {"version": 1},
+        line("1\u0000", "Nul\u0000 byte", "Eve\u202e rtl"),
+        line("2", "\u200b", "Al"),
+    ]
+    path.write_text("\n".join(json.dumps(row) for row in rows))
+    result = comments_import(path=path)
+    comment = Comment.objects.get()
+    assert (comment.import_id, comment.body) == ("1", "Nul byte")
+    assert (comment.author.name, comment.thread.title) == ("Eve rtl", "Title here")
+    assert result.report["skipped"] == {"comment: its message is empty": 1}

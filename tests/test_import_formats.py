@@ -5,6 +5,7 @@ import gzip
 import json
 import sqlite3
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -127,7 +128,7 @@ def test_wordpress_sample_from_isso(alpha, in_schema):
         # A registered user (comment_user_id 1) is one reader; guests are one per address
         # and name (comment 7 has no user id).
         authors = Commenter.objects.filter(comments__thread__url=post).distinct()
-        assert sorted(a.import_key for a in authors) == [
+        assert sorted(str(a.import_key) for a in authors) == [
             "wordpress:e:reader10@example.invalid:Reader 15",
             "wordpress:e:reader9@example.invalid:Reader 14",
             "wordpress:u:user1",
@@ -237,7 +238,7 @@ def test_commento_sample_from_remark42(alpha, in_schema, api):
 
 def test_remark42_disqus_sample_is_refused_naming_the_line(alpha, in_schema):
     with in_schema(alpha):
-        kept = CommentFactory(thread=ThreadFactory(url="https://alpha.example/kept"))
+        kept = cast(Comment, CommentFactory(thread=ThreadFactory(url="https://alpha.example/kept")))
         with pytest.raises(Refused) as refused:
             comments_import(path=DATA / "remark42-disqus.xml")
         assert refused.value.line == 1

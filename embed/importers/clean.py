@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from embed.importers.records import AuthorRecord, CommentRecord, Markup, State, ThreadRecord
-from embed.sanitize import clean_html, html_text, render_markdown
-from embed.services import NAME_MAX, ip_anonymise
+from embed.sanitize import clean_html, has_visible_text, html_text, render_markdown
+from embed.services import ip_anonymise
 from embed.urlnorm import InvalidURL, url_normalize
+from palaver.textrules import BIDI_CONTROLS, NAME_MAX, display_name_clean, forbidden_character
 
 ID_MAX = 200  # Comment.import_id
 KEY_MAX = 300  # Commenter.import_key
@@ -34,10 +35,18 @@ class Unusable(ValueError):
     """The record cannot become a comment; the message is the report's reason."""
 
 
+def text(raw: str) -> str:
+    """`raw` without the characters the platform refuses anywhere (NUL and other controls,
+    lone surrogates: see palaver.textrules), which PostgreSQL could not even store."""
+    if forbidden_character(raw) is None:
+        return raw
+    return "".join(char for char in raw if forbidden_character(char) is None)
+
+
 def source_id(raw: str) -> str:
     """A source id as stored: ids past ID_MAX characters (Isso's page paths) are hashed, the
     same way for a comment and for the replies that name it."""
-    raw = raw.strip()
+    raw = text(raw).strip()
     if len(raw) <= ID_MAX:
         return raw
     return "h:" + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
@@ -46,7 +55,7 @@ def source_id(raw: str) -> str:
 def page_url(link: str, base: str | None) -> str:
     """The thread URL for a source's link: a path is joined to the site's base URL, then the
     widget's normalisation applies (tracking parameters and fragments go)."""
-    link = link.strip()
+    link = text(link).strip()
     if not link:
         raise Unusable("has no link")
     if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", link):
@@ -70,8 +79,8 @@ def thread_row(record: ThreadRecord, base: str | None) -> tuple:
             url = page_url(record.link, base)
         except Unusable as exc:
             skip = str(exc)
-    key = (record.key or "").strip()[:THREAD_KEY_MAX] or None
-    title = " ".join(record.title.split())[:TITLE_MAX]
+    key = text(record.key or "").strip()[:THREAD_KEY_MAX] or None
+    title = " ".join(text(record.title).split())[:TITLE_MAX]
     return (
         source_id(record.source_id), url, key, title, record.closed, record.created,
         record.line, skip,
@@ -79,11 +88,21 @@ def thread_row(record: ThreadRecord, base: str | None) -> tuple:
 
 
 def _name(raw: str) -> str:
-    return " ".join(raw.split())[:NAME_MAX]
+    """The name by the platform's rules for display names; a name those rules refuse loses
+    what they refuse (controls, direction marks, the excess length), or goes blank."""
+    try:
+        return display_name_clean(raw)
+    except ValidationError:
+        pass
+    kept = "".join(char for char in text(raw) if char not in BIDI_CONTROLS)
+    try:
+        return display_name_clean(" ".join(kept.split())[:NAME_MAX])
+    except ValidationError:
+        return ""
 
 
 def _email(raw: str) -> str:
-    email = raw.strip().lower()
+    email = text(raw).strip().lower()
     if not email or len(email) > 254:
         return ""
     try:
@@ -94,7 +113,7 @@ def _email(raw: str) -> str:
 
 
 def _avatar(raw: str) -> str:
-    raw = raw.strip()
+    raw = text(raw).strip()
     if len(raw) > AVATAR_MAX or not raw.lower().startswith(("https://", "http://")):
         return ""
     return raw
@@ -111,6 +130,7 @@ def author_key(fmt: str, *, account: str | None, name: str, email: str) -> str:
         key = f"{fmt}:n:{name}"
     else:
         key = f"{fmt}:anonymous"
+    key = text(key)
     if len(key) > KEY_MAX:
         key = f"{fmt}:h:" + hashlib.blake2b(key.encode(), digest_size=20).hexdigest()
     return key
@@ -151,8 +171,8 @@ def comment_row(fmt: str, record: CommentRecord) -> tuple:
     """
     if len(record.message) > MESSAGE_MAX:
         raise Unusable(f"its message is longer than {MESSAGE_MAX:,} characters")
-    body, html = message_html(record.message, record.markup)
-    if not html and record.state is not State.DELETED:
+    body, html = message_html(text(record.message), record.markup)
+    if not has_visible_text(html) and record.state is not State.DELETED:
         raise Unusable("its message is empty")
     name, email = _name(record.author_name), _email(record.author_email)
     account = (record.author_id or "").strip() or None

@@ -6,70 +6,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('embed', '0002_moderation'),
+        ("embed", "0002_moderation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Import',
+            name="Import",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('active', models.BooleanField(default=True, null=True)),
-                ('format', models.CharField(blank=True, max_length=16)),
-                ('detected', models.CharField(blank=True, max_length=24)),
-                ('filename', models.CharField(blank=True, max_length=200)),
-                ('path', models.CharField(blank=True, max_length=500)),
-                ('size', models.BigIntegerField(default=0)),
-                ('base_url', models.CharField(blank=True, max_length=300)),
-                ('dry_run', models.BooleanField(default=False)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('started', models.DateTimeField(blank=True, null=True)),
-                ('finished', models.DateTimeField(blank=True, null=True)),
-                ('threads', models.PositiveIntegerField(default=0)),
-                ('threads_created', models.PositiveIntegerField(default=0)),
-                ('comments', models.PositiveIntegerField(default=0)),
-                ('comments_created', models.PositiveIntegerField(default=0)),
-                ('comments_updated', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('report', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, null=True)),
+                ("format", models.CharField(blank=True, max_length=16)),
+                ("detected", models.CharField(blank=True, max_length=24)),
+                ("filename", models.CharField(blank=True, max_length=200)),
+                ("path", models.CharField(blank=True, max_length=500)),
+                ("size", models.BigIntegerField(default=0)),
+                ("base_url", models.CharField(blank=True, max_length=300)),
+                ("dry_run", models.BooleanField(default=False)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("started", models.DateTimeField(blank=True, null=True)),
+                ("finished", models.DateTimeField(blank=True, null=True)),
+                ("threads", models.PositiveIntegerField(default=0)),
+                ("threads_created", models.PositiveIntegerField(default=0)),
+                ("comments", models.PositiveIntegerField(default=0)),
+                ("comments_created", models.PositiveIntegerField(default=0)),
+                ("comments_updated", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("report", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
             ],
         ),
         migrations.AddField(
-            model_name='comment',
-            name='import_digest',
-            field=models.CharField(blank=True, default='', max_length=32),
+            model_name="comment",
+            name="import_digest",
+            field=models.CharField(blank=True, default="", max_length=32),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='import_id',
+            model_name="comment",
+            name="import_id",
             field=models.CharField(blank=True, max_length=200, null=True),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='import_source',
+            model_name="comment",
+            name="import_source",
             field=models.CharField(blank=True, max_length=16, null=True),
         ),
         migrations.AddField(
-            model_name='commenter',
-            name='import_key',
+            model_name="commenter",
+            name="import_key",
             field=models.CharField(blank=True, max_length=300, null=True, unique=True),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.UniqueConstraint(fields=('import_source', 'import_id'), name='comment_import_unique'),
+            model_name="comment",
+            constraint=models.UniqueConstraint(
+                fields=("import_source", "import_id"), name="comment_import_unique"
+            ),
         ),
         migrations.AddField(
-            model_name='import',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="import",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='import',
-            constraint=models.UniqueConstraint(fields=('active',), name='one_active_import'),
+            model_name="import",
+            constraint=models.UniqueConstraint(fields=("active",), name="one_active_import"),
         ),
     ]
