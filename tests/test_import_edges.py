@@ -388,3 +388,12 @@ def test_characters_the_platform_refuses_are_dropped_not_fatal(site, tmp_path):
     assert (comment.import_id, comment.body) == ("1", "Nul byte")
     assert (comment.author.name, comment.thread.title) == ("Eve rtl", "Title here")
     assert result.report["skipped"] == {"comment: its message is empty": 1}
+
+
+def test_a_page_the_site_gave_a_key_gets_its_comments_on_that_thread(site, tmp_path, api):
+    keyed = cast(Thread, ThreadFactory(url=PAGE, key="post-17"))
+    result = run(tmp_path, dq_thread("t1", PAGE), dq_post("1", "t1", "<p>Old</p>"))
+    assert (result.threads, result.threads_created) == (1, 0)
+    assert Comment.objects.get().thread_id == keyed.pk
+    by_key = api.thread(url=PAGE, key="post-17").json()
+    assert [c["html"] for c in by_key["comments"]] == ["<p>Old</p>"]

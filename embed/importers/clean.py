@@ -17,7 +17,6 @@ from palaver.textrules import BIDI_CONTROLS, NAME_MAX, display_name_clean, forbi
 
 ID_MAX = 200  # Comment.import_id
 KEY_MAX = 300  # Commenter.import_key
-THREAD_KEY_MAX = 200  # Thread.key
 TITLE_MAX = 300
 AVATAR_MAX = 200
 # Longer than anyone writes by hand: a message past this is a broken record, not a comment.
@@ -72,18 +71,17 @@ def page_url(link: str, base: str | None) -> str:
 
 
 def thread_row(record: ThreadRecord, base: str | None) -> tuple:
-    """(source id, url, key, title, closed, created, line, skip) for the staging table."""
+    """(source id, url, title, closed, created, line, skip) for the staging table."""
     url, skip = None, record.skip
     if skip is None:
         try:
             url = page_url(record.link, base)
         except Unusable as exc:
             skip = str(exc)
-    key = text(record.key or "").strip()[:THREAD_KEY_MAX] or None
     title = " ".join(text(record.title).split())[:TITLE_MAX]
     return (
-        source_id(record.source_id), url, key, title, record.closed, record.created,
-        record.line, skip,
+        source_id(record.source_id), url, title, record.closed, record.created, record.line,
+        skip,
     )  # fmt: skip
 
 

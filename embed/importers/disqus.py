@@ -50,7 +50,6 @@ def _thread(element: etree._Element) -> ThreadRecord | Skip:
         source_id=source_id,
         link=text(element, ns, "link"),
         title=text(element, ns, "title"),
-        key=text(element, ns, "id") or None,
         closed=bool(parse_bool(text(element, ns, "isClosed"))),
         created=created,
         line=line,

@@ -51,7 +51,6 @@ class ThreadRecord:
     source_id: str
     link: str  # as the source has it: absolute, or a path (joined to the base URL)
     title: str = ""
-    key: str | None = None  # the site's own id for the page (Disqus `<id>`)
     closed: bool = False
     created: datetime | None = None
     line: int | None = None

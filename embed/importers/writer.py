@@ -6,9 +6,10 @@ and everything that needs the whole file (threads named after their posts, paren
 their replies, duplicates, authors, the tree's roots and depths) is resolved by PostgreSQL.
 Call it inside a transaction: the merge either happens whole or not at all.
 
-Identity: a comment is its (format, source id), unique on `Comment`; a thread is its normalised
-URL; an author is `Commenter.import_key`. A record whose source digest is unchanged is left as
-it is, so a moderator's decision here survives importing the same export again.
+Identity: a comment is its (format, source id), unique on `Comment`; a thread is the one a
+widget sending the page's normalised URL reads; an author is `Commenter.import_key`. A record
+whose source digest is unchanged is left as it is, so a moderator's decision here survives
+importing the same export again.
 """
 
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from embed.importers.report import Report
 
 BATCH = 5000
 
-THREAD_COLUMNS = "src_id, url, key, title, closed, created, line, skip"
+THREAD_COLUMNS = "src_id, url, title, closed, created, line, skip"
 COMMENT_COLUMNS = (
     "src_id, thread_src, parent_src, author_key, author_name, author_email, author_avatar, "
     "body, body_html, status, created, edited, ip, score, digest, line, note"
@@ -32,7 +33,7 @@ _STAGING = [
     "DROP TABLE IF EXISTS imp_thread, imp_comment, imp_author, imp_tsrc, imp_page, imp_tmap, "
     "imp_touched, imp_ids, imp_tree, imp_walk",
     """CREATE TEMP TABLE imp_thread (
-        seq bigserial, src_id text, url text, key text, title text, closed boolean,
+        seq bigserial, src_id text, url text, title text, closed boolean,
         created timestamptz, line integer, skip text) ON COMMIT DROP""",
     """CREATE TEMP TABLE imp_comment (
         seq bigserial, src_id text, thread_src text, parent_src text, author_key text,
@@ -45,7 +46,7 @@ _STAGING = [
 # Each source id once: its first usable record, else its first record (with the reason).
 _THREADS = [
     """CREATE TEMP TABLE imp_tsrc ON COMMIT DROP AS
-       SELECT DISTINCT ON (src_id) seq, src_id, url, key, title, closed, created, line, skip
+       SELECT DISTINCT ON (src_id) seq, src_id, url, title, closed, created, line, skip
        FROM imp_thread ORDER BY src_id, (skip IS NOT NULL), seq""",
     "CREATE UNIQUE INDEX ON imp_tsrc (src_id)",
     "ANALYZE imp_tsrc",
@@ -54,8 +55,7 @@ _THREADS = [
        SELECT url,
               coalesce((array_agg(title ORDER BY seq) FILTER (WHERE title <> ''))[1], '')
                   AS title,
-              bool_or(closed) AS closed, min(created) AS created,
-              (array_agg(key ORDER BY seq) FILTER (WHERE key IS NOT NULL))[1] AS key
+              bool_or(closed) AS closed, min(created) AS created
        FROM imp_thread WHERE skip IS NULL GROUP BY url""",
     "CREATE UNIQUE INDEX ON imp_page (url)",
 ]
@@ -74,6 +74,8 @@ _COMMENT_SKIPS = [
        WHERE d.seq = c.seq AND d.n > 1""",
 ]
 
+# A page joins the thread a widget sending only its URL reads (selectors.thread_find): the
+# key-less thread at the URL, else the newest keyed one; a page with none gets a key-less one.
 _THREAD_UPSERT = """
 WITH used AS (
     SELECT t.url, min(c.created) AS first, max(c.created) AS last
@@ -83,29 +85,22 @@ WITH used AS (
     INSERT INTO embed_thread (url, key, title, closed, comment_count, created, last_activity)
     SELECT p.url, NULL, p.title, p.closed, 0, least(p.created, u.first), u.last
     FROM imp_page p JOIN used u ON u.url = p.url
+    WHERE NOT EXISTS (SELECT 1 FROM embed_thread th WHERE th.url = p.url)
     ORDER BY p.url
-    ON CONFLICT (url) DO UPDATE SET
-        title = CASE WHEN embed_thread.title = '' THEN EXCLUDED.title ELSE embed_thread.title END,
-        closed = embed_thread.closed OR EXCLUDED.closed
-    WHERE (embed_thread.title = '' AND EXCLUDED.title <> '')
-       OR (EXCLUDED.closed AND NOT embed_thread.closed)
-    RETURNING (xmax = 0) AS inserted
+    ON CONFLICT (url) WHERE key IS NULL DO NOTHING
+    RETURNING id
 )
-SELECT count(*) FILTER (WHERE inserted) FROM up
+SELECT count(*) FROM up
 """
 
 _THREAD_MAP = [
     """CREATE TEMP TABLE imp_tmap ON COMMIT DROP AS
-       SELECT t.src_id, th.id AS thread_id FROM imp_tsrc t JOIN embed_thread th ON th.url = t.url
-       WHERE t.skip IS NULL""",
+       SELECT t.src_id, (
+           SELECT th.id FROM embed_thread th WHERE th.url = t.url
+           ORDER BY th.key IS NOT NULL, th.created DESC, th.id DESC LIMIT 1) AS thread_id
+       FROM imp_tsrc t WHERE t.skip IS NULL""",
+    "DELETE FROM imp_tmap WHERE thread_id IS NULL",
     "CREATE UNIQUE INDEX ON imp_tmap (src_id)",
-    # The site's own id for a page (Disqus `<id>`), where no other thread has it and no other
-    # page of the file claims it too.
-    """UPDATE embed_thread th SET key = p.key FROM imp_page p
-       WHERE th.url = p.url AND th.key IS NULL AND p.key IS NOT NULL
-         AND th.id IN (SELECT thread_id FROM imp_tmap)
-         AND NOT EXISTS (SELECT 1 FROM embed_thread o WHERE o.key = p.key)
-         AND p.key IN (SELECT key FROM imp_page GROUP BY key HAVING count(*) = 1)""",
     # Threads whose comments change: where the file puts them, and where they were (a page
     # whose link changed in a newer export takes its comments along).
     """CREATE TEMP TABLE imp_touched ON COMMIT DROP AS
@@ -114,6 +109,14 @@ _THREAD_MAP = [
        UNION
        SELECT e.thread_id FROM embed_comment e JOIN imp_comment c
            ON e.import_source = %(source)s AND e.import_id = c.src_id WHERE c.skip IS NULL""",
+    # The file's title where the thread has none; closed if the file says so (an import
+    # never reopens a thread).
+    """UPDATE embed_thread th SET
+           title = CASE WHEN th.title = '' THEN p.title ELSE th.title END,
+           closed = th.closed OR p.closed
+       FROM imp_page p
+       WHERE th.url = p.url AND th.id IN (SELECT id FROM imp_touched)
+         AND ((th.title = '' AND p.title <> '') OR (p.closed AND NOT th.closed))""",
 ]
 
 _AUTHORS = [
