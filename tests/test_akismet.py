@@ -158,4 +158,3 @@ def test_the_settings_page_refuses_a_key_of_another_form(staff_client, alpha, ke
     assert "12 letters and digits" in response.content.decode()
     with schema_context(alpha.schema_name):
         assert SiteSettings.objects.get().akismet_key == ""
-
