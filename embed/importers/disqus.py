@@ -88,7 +88,14 @@ def _post(element: etree._Element) -> CommentRecord | Skip:
     deleted = parse_bool(text(element, ns, "isDeleted"))
     if spam is None or deleted is None:
         note = "isSpam or isDeleted is neither true nor false: read as false"
-    state = State.SPAM if spam else State.DELETED if deleted else State.PUBLISHED
+    # Not a field of Disqus's own exports; ours write it for comments held for moderation.
+    held = text(element, ns, "isApproved") in ("false", "0")
+    state = (
+        State.SPAM if spam
+        else State.DELETED if deleted
+        else State.PENDING if held
+        else State.PUBLISHED
+    )  # fmt: skip
     anonymous = author is not None and parse_bool(text(author, ns, "isAnonymous"))
     username = text(author, ns, "username") if author is not None else ""
     return CommentRecord(

@@ -155,6 +155,7 @@ WITH up AS (
         created = EXCLUDED.created, edited = EXCLUDED.edited, ip = EXCLUDED.ip,
         import_digest = EXCLUDED.import_digest
     WHERE embed_comment.import_digest IS DISTINCT FROM EXCLUDED.import_digest
+       OR embed_comment.thread_id <> EXCLUDED.thread_id
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
