@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from embed import cache, selectors
 from embed.models import Comment, Commenter, Flag, Thread, Vote
+from embed.moderation.akismet import akismet_opinion
 from embed.moderation.pipeline import Submission, moderation_decide
 from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
@@ -22,13 +23,16 @@ BODY_MAX = 10_000
 
 
 def ip_anonymise(ip: str | None) -> str | None:
-    """Keep the network, drop the host: 203.0.113.7 -> 203.0.113.0, IPv6 to its /48."""
+    """Keep the network, drop the host: 203.0.113.7 -> 203.0.113.0, IPv6 to its /48
+    (an IPv4-mapped IPv6 address as the IPv4 address it is)."""
     if not ip:
         return None
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # ::ffff:203.0.113.7 is an IPv4 reader
     prefix = 24 if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)
 
@@ -139,9 +143,11 @@ def comment_create(
     ip: str | None = None,
     honeypot: str = "",
     elapsed_ms: int | None = None,
+    akismet_spam: bool | None = None,
 ) -> Comment:
     """Create a comment on `thread`, as the moderation pipeline decides (published, held,
-    spam or rejected). Replies deeper than the site's cap attach at the cap."""
+    spam or rejected). Replies deeper than the site's cap attach at the cap. `akismet_spam`
+    is Akismet's verdict, asked before the caller's transaction (None: not asked)."""
     thread_check_open(thread=thread, site=site)
     source, html = body_clean(body)
     depth, root_id = 0, None
@@ -157,7 +163,7 @@ def comment_create(
         site=site,
         item=Submission(
             source=source, html=html, author=author, ip=network, honeypot=honeypot,
-            elapsed_ms=elapsed_ms, page_url=thread.url,
+            elapsed_ms=elapsed_ms, page_url=thread.url, akismet_spam=akismet_spam,
         ),
     )  # fmt: skip
     with transaction.atomic():
@@ -213,6 +219,12 @@ def comment_post(
         parent = Comment.objects.select_related("parent").filter(pk=parent_id).first()
         if parent is None:
             raise ValidationError({"parent": "The comment you are replying to does not exist."})
+    # A network call: made before the transaction, so no lock waits on Akismet.
+    akismet_spam = akismet_opinion(
+        site=site, page_url=url, ip=ip_anonymise(ip), text=body,
+        name=author_name or (commenter.name if commenter else ""),
+        email=author_email or (commenter.email if commenter else ""),
+    )  # fmt: skip
     with transaction.atomic():
         author = commenter_resolve(
             commenter=commenter, name=author_name, email=author_email, site=site
@@ -227,6 +239,7 @@ def comment_post(
             ip=ip,
             honeypot=honeypot,
             elapsed_ms=elapsed_ms,
+            akismet_spam=akismet_spam,
         )
 
 
@@ -251,11 +264,15 @@ def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: Sit
     hold a published comment, never publish a held one."""
     _check_author(comment, commenter, site)
     source, html = body_clean(body)
+    akismet_spam = akismet_opinion(
+        site=site, page_url=comment.thread.url, ip=comment.ip, name=commenter.name,
+        email=commenter.email, text=source,
+    )  # fmt: skip
     decision = moderation_decide(
         site=site,
         item=Submission(
             source=source, html=html, author=commenter, ip=comment.ip,
-            page_url=comment.thread.url, exclude_comment=comment.pk,
+            page_url=comment.thread.url, exclude_comment=comment.pk, akismet_spam=akismet_spam,
         ),
     )  # fmt: skip
     was_published = comment.status == Comment.Status.PUBLISHED

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from embed.models import SiteSettings
+from embed.moderation.akismet import akismet_key_clean
 from embed.moderation.audit import audit
 from embed.moderation.rules import word_list_clean
 from embed.site import site_settings_update
@@ -20,6 +21,8 @@ def settings_change(*, actor: Any, **fields: Any) -> SiteSettings:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: "Not a setting." for name in unknown})
+    if "akismet_key" in fields:
+        fields["akismet_key"] = akismet_key_clean(fields["akismet_key"])
     if "banned_words" in fields:
         fields["banned_words"] = word_list_clean(fields["banned_words"])
     if "suspect_words" in fields:
