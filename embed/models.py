@@ -289,3 +289,16 @@ class Import(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} ({self.status})"
+
+
+# The notification and webhook packages keep their models beside their code; importing them
+# here registers them with this app.
+from embed.notifications.models import (  # noqa: E402, F401
+    ActionLink,
+    AlertPreference,
+    MailAddress,
+    MailSettings,
+    ReplyNotice,
+    Subscription,
+)
+from embed.webhooks.models import Webhook, WebhookDelivery  # noqa: E402, F401

@@ -14,6 +14,7 @@ from embed import cache, selectors
 from embed.models import Comment, Commenter, Flag, Thread, Vote
 from embed.moderation.akismet import akismet_opinion
 from embed.moderation.pipeline import Submission, moderation_decide
+from embed.notifications.hooks import CommentEvent, comment_changed, thread_closed
 from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
 from palaver.errors import ErrorCode, Refused
@@ -188,6 +189,7 @@ def comment_create(
     published = decision.status == Comment.Status.PUBLISHED
     event = {"type": "comment.new", "id": comment.pk} if published else None
     cache.thread_bump(url=thread.url, key=thread.key, event=event)
+    comment_changed(kind=CommentEvent.CREATED, comment=comment)
     return comment
 
 
@@ -288,6 +290,8 @@ def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: Sit
             return comment_status_set(comment=comment, status=decision.status)
     event = {"type": "comment.edited", "id": comment.pk} if was_published else None
     cache.thread_bump(url=comment.thread.url, key=comment.thread.key, event=event)
+    if was_published:
+        comment_changed(kind=CommentEvent.EDITED, comment=comment)
     return comment
 
 
@@ -298,6 +302,7 @@ def thread_check_open(*, thread: Thread, site: SiteConfig) -> None:
             Thread.objects.filter(pk=thread.pk).update(closed=True)
             thread.closed = True
             cache.thread_bump(url=thread.url, key=thread.key)
+            thread_closed(thread=thread)
     if thread.closed:
         raise Refused(ErrorCode.THREAD_CLOSED, "This thread is closed to new comments.")
 
@@ -306,6 +311,7 @@ def comment_status_set(*, comment: Comment, status: str) -> Comment:
     """Move a comment to `status`, keeping the thread's published count right."""
     was_published = comment.status == Comment.Status.PUBLISHED
     now_published = status == Comment.Status.PUBLISHED
+    held = status == Comment.Status.PENDING and comment.status != status
     with transaction.atomic():
         comment.status = status
         comment.save(update_fields=["status"])
@@ -317,6 +323,10 @@ def comment_status_set(*, comment: Comment, status: str) -> Comment:
     event = None
     if was_published != now_published:
         event = {"type": "comment.new" if now_published else "comment.removed", "id": comment.pk}
+        kind = CommentEvent.APPROVED if now_published else CommentEvent.REMOVED
+        comment_changed(kind=kind, comment=comment)
+    if held:
+        comment_changed(kind=CommentEvent.HELD, comment=comment)
     cache.thread_bump(url=comment.thread.url, key=comment.thread.key, event=event)
     return comment
 
@@ -359,6 +369,7 @@ def comment_flag(*, comment: Comment, commenter: Commenter, reason: str, site: S
     flag, _ = Flag.objects.update_or_create(
         comment=comment, commenter=commenter, defaults={"reason": reason}
     )
+    comment_changed(kind=CommentEvent.FLAGGED, comment=comment)
     reports = comment.flags.count()
     if reports >= site.flag_threshold:
         comment.reasons = [*comment.reasons, f"{reports} reader reports"]

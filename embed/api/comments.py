@@ -26,8 +26,24 @@ from embed.api.common import (
     thread_key,
 )
 from embed.models import Comment, Flag
+from embed.notifications.subscriptions import NotifyMode, subscription_request
 from embed.site import site_config
 from embed.tokens import commenter_token_issue
+
+
+class NotifyField(serializers.ChoiceField):
+    """`notify`: "replies" (to this comment), "thread" (every new comment on the page) or
+    "none"; true means "replies" and false "none", as the field was a boolean first."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=NotifyMode.ALL, **kwargs)
+
+    def to_internal_value(self, data: object) -> str:
+        if data is True:
+            return NotifyMode.REPLIES
+        if data is False or data is None:
+            return NotifyMode.NONE
+        return str(super().to_internal_value(data))
 
 
 class CommentCreateApi(WidgetApi):
@@ -40,7 +56,7 @@ class CommentCreateApi(WidgetApi):
         body = Text(max_length=20_000, allow_blank=True, trim_whitespace=False)
         author_name = Text(max_length=200, required=False, allow_blank=True)
         author_email = Text(max_length=254, required=False, allow_blank=True)
-        notify = serializers.BooleanField(required=False, default=False)
+        notify = NotifyField(required=False, default=NotifyMode.NONE)
         hp = serializers.CharField(required=False, allow_blank=True, max_length=500)
         t = serializers.IntegerField(required=False, allow_null=True)
 
@@ -54,6 +70,12 @@ class CommentCreateApi(WidgetApi):
         data_in.is_valid(raise_exception=True)
         data = data_in.validated_data
         commenter = commenter_from_request(request, required=False)
+        notify = data.get("notify", NotifyMode.NONE)
+        if notify != NotifyMode.NONE and not (
+            data.get("author_email") or (commenter and commenter.email)
+        ):
+            message = "Give your e-mail address to be told of replies."
+            raise exceptions.ValidationError({"author_email": [message]})
         rate_limit(request, "post", commenter)
         site = site_config(fresh=True)
         comment = services.comment_post(
@@ -70,6 +92,12 @@ class CommentCreateApi(WidgetApi):
             honeypot=data.get("hp", ""),
             elapsed_ms=data.get("t"),
         )
+        if notify != NotifyMode.NONE:
+            subscription_request(
+                email=comment.author.email,
+                thread=comment.thread,
+                comment=comment if notify == NotifyMode.REPLIES else None,
+            )
         token = commenter_token_issue(comment.author_id)
         published = comment.status == Comment.Status.PUBLISHED or comment.shadowed
         status = 201 if published else 202

@@ -10,6 +10,7 @@ from embed import cache
 from embed.models import Comment, Thread
 from embed.moderation.audit import audit
 from embed.moderation.spammodel import spam_learn
+from embed.notifications.hooks import thread_closed
 from embed.services import comment_status_set
 
 STATUS_ACTIONS = {
@@ -59,5 +60,7 @@ def thread_set_closed(*, thread: Thread, closed: bool, actor: Any) -> Thread:
     thread.closed = closed
     thread.save(update_fields=["closed"])
     cache.thread_bump(url=thread.url, key=thread.key)
+    if closed:
+        thread_closed(thread=thread)
     audit(actor, "close" if closed else "reopen", f"thread {thread.pk}", url=thread.url)
     return thread

@@ -1,4 +1,4 @@
-"""Celery app. Tasks run in the schema of the tenant that queued them (tenant-schemas-celery)."""
+"""Celery app. Tasks run in the schema of the tenant that queued it (tenant-schemas-celery)."""
 
 import os
 
@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palaver.settings")
 app = CeleryApp("palaver")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Tasks kept beside the code they run (embed/notifications/tasks.py, embed/webhooks/tasks.py).
+app.autodiscover_tasks(["embed.notifications", "embed.webhooks"])

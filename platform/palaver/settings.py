@@ -231,6 +231,57 @@ CORS_ALLOW_CREDENTIALS = False
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL.replace("unix://", "redis+socket://"))
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", EMBEDDED_SERVICES)
 CELERY_TASK_SERIALIZER = "json"
+# A task whose worker dies is run again (tasks are idempotent, see embed.background).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A write queues its tasks after COMMIT; with the broker down it gives up quickly rather than
+# holding the reader's request (the write stands either way).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5
+}  # fmt: skip
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic jobs: each entry runs in every active site's schema unless it names its schemas.
+CELERY_BEAT_SCHEDULER = "palaver.beat:ActiveSitesScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "webhook retries": {
+        "task": "embed.webhooks_due", "schedule": 5.0, "tenant_schemas": ["public"]
+    },
+    "webhook retries restored": {"task": "embed.webhooks_restore", "schedule": 3600.0},
+    "hourly alert digests": {
+        "task": "embed.alert_digests", "schedule": 3600.0, "kwargs": {"mode": "hourly"}
+    },
+    "daily alert digests": {
+        "task": "embed.alert_digests", "schedule": 86400.0, "kwargs": {"mode": "daily"}
+    },
+}  # fmt: skip
+
+# E-mail (reply notifications, confirmations, moderator alerts) through Django's backends:
+# SMTP when EMAIL_HOST is set, else printed to the console. A provider's backend
+# (django-anymail) can be named in EMAIL_BACKEND.
+EMAIL_HOST = envstr("EMAIL_HOST")
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", f"{PLATFORM_NAME} <noreply@{PLATFORM_DOMAIN}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Bounce and complaint reports (POST /api/v1/mail/events on the platform host) must carry
+# this as a Bearer token; unset, the endpoint is off.
+MAIL_EVENTS_TOKEN = envsecret("MAIL_EVENTS_TOKEN")
+# Webhook deliveries to loopback or private addresses are refused unless this is on.
+WEBHOOKS_ALLOW_PRIVATE = envbool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,
