@@ -1,7 +1,10 @@
 #!/usr/bin/env python
 """`make demo`: services, migrations, the demo site, then the platform and the sample blog.
 
-Ctrl-C stops the servers and whichever embedded database/cache this run started.
+Beside the app (gunicorn) it runs what production runs beside it: a Celery worker and Celery
+beat (e-mails, alerts, webhooks; the e-mails are printed here unless EMAIL_HOST is set) and
+the events process (the ASGI app under uvicorn) that holds the widgets' live-update streams.
+Ctrl-C stops them all and whichever embedded database/cache this run started.
 """
 
 import os
@@ -15,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 PORT = int(os.environ.get("PORT", "8000"))
 BLOG_PORT = int(os.environ.get("BLOG_PORT", "8001"))
+EVENTS_PORT = int(os.environ.get("EVENTS_PORT", str(PORT + 2)))
 
 
 def manage(*args: str) -> None:
@@ -28,6 +32,10 @@ def main() -> int:
     # The children (manage.py, gunicorn) inherit the services' URLs and reuse them.
     started = devservices.ensure_environment()
     os.environ["PALAVER_QUIET"] = "1"  # the children reuse the services announced above
+    # A real worker runs the tasks; the app only queues them. Without nginx in front, the
+    # app sends the widgets' event streams to the events process on EVENTS_PORT.
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["EVENTS_PORT"] = str(EVENTS_PORT)
     children: list[subprocess.Popen[bytes]] = []
 
     def stop(*_: object) -> None:
@@ -59,6 +67,17 @@ def main() -> int:
                 env=env,
             )
         )
+        bin_dir = Path(PYTHON).parent
+        schedule = devservices.data_dir() / "celerybeat-schedule"
+        for command in (
+            [PYTHON, "-m", "celery", "-A", "palaver", "worker", "--loglevel", "WARNING",
+             "--concurrency", "2", "--without-gossip", "--without-mingle"],
+            [PYTHON, "-m", "celery", "-A", "palaver", "beat", "--loglevel", "WARNING",
+             "--schedule", str(schedule)],
+            [str(bin_dir / "uvicorn"), "palaver.asgi:application", "--host", "127.0.0.1",
+             "--port", str(EVENTS_PORT), "--log-level", "warning", "--no-access-log"],
+        ):  # fmt: skip
+            children.append(subprocess.Popen(command, cwd=ROOT))
         blog = ROOT / "demo" / "blog_server.py"
         if blog.exists():
             children.append(
@@ -84,6 +103,8 @@ def main() -> int:
       log in as owner@demo.example / palaver-demo
   Sample blog (embeds it):   http://localhost:{BLOG_PORT}/
   API docs:                  http://demo.localhost:{PORT}/api/docs/
+  Live-update streams:       the events process on port {EVENTS_PORT}
+  Background work:           a Celery worker and beat (e-mails are printed here)
 
   Press Ctrl-C to stop.
 """,

@@ -22,6 +22,9 @@ from tenants.db import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
 from tenants.services import site_create
+from tests.celery_worker import celery_worker  # noqa: F401 - a real Celery worker
+from tests.mailsink import mail_sink, mail_sink_server  # noqa: F401 - a real SMTP server
+from tests.notify_support import eager  # noqa: F401 - tasks in the test's process
 from tests.servers import (  # noqa: F401 - the real-server fixtures, shared by every test tier
     blog_port,
     host_site,

@@ -27,7 +27,7 @@ class MailSink:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
@@ -58,8 +58,8 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     return (
-        text.get_content() if text is not None else "",  # type: ignore[attr-defined]
-        html.get_content() if html is not None else "",  # type: ignore[attr-defined]
+        text.get_content() if text is not None else "",
+        html.get_content() if html is not None else "",
     )
 
 

@@ -12,8 +12,8 @@ from embed.models import Comment, MailAddress, MailSettings, ReplyNotice, Subscr
 from embed.moderation.actions import comment_moderate
 from embed.site import site_settings_update
 from tests.conftest import PAGE, Api
-from tests.mailsink import mail_sink, mail_sink_server, parts  # noqa: F401 - fixtures
-from tests.notify_support import eager, link_in, local  # noqa: F401 - fixtures
+from tests.mailsink import parts
+from tests.notify_support import link_in, local
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_nothing_but_the_confirmation_is_sent_before_the_address_is_confirmed(
     assert "Confirm" in confirmation["Subject"]
     text, html = parts(confirmation)
     confirm = link_in(text, "confirm")
-    assert confirm.startswith(f"http://alpha.localhost:8000/mail/confirm/")
+    assert confirm.startswith("http://alpha.localhost:8000/mail/confirm/")
     assert confirm in html
 
     bob = Api(alpha)
@@ -70,7 +70,7 @@ def test_nothing_but_the_confirmation_is_sent_before_the_address_is_confirmed(
 
     # Opening the link (as a mail scanner does) confirms nothing; its button does.
     page = api.client.get(local(confirm))
-    assert page.status_code == 200 and b"<form method=\"post\">" in page.content
+    assert page.status_code == 200 and b'<form method="post">' in page.content
     with schema_context(alpha.schema_name):
         assert MailAddress.objects.get(email=READER).confirmed is None
     assert api.client.post(local(confirm)).status_code == 200
@@ -85,8 +85,10 @@ def test_a_confirmed_reader_gets_exactly_one_email_per_reply(api, alpha, eager, 
                  author_name="Bob")  # fmt: skip
     (message,) = mail_sink.wait_for(lambda got: len(got) == 1)
     assert message["To"] == READER
-    assert message["Subject"] == 'Bob replied to your comment on "https://alpha.example/posts/hello"'
-    assert message["From"] == f'Alpha <noreply@localhost>'
+    assert (
+        message["Subject"] == 'Bob replied to your comment on "https://alpha.example/posts/hello"'
+    )
+    assert message["From"] == "Alpha <noreply@localhost>"
     text, html = parts(message)
     assert "Good point <script>alert(1)</script>" in text  # the text, as readers see it
     assert "<strong>Good</strong>" in html and "<script>" not in html
@@ -263,7 +265,9 @@ def test_the_bounce_endpoint_needs_the_operators_token(public_client, alpha, set
     url = "/api/v1/mail/events"
     assert public_client.post(url, body, content_type="application/json").status_code == 401
     wrong = {"HTTP_AUTHORIZATION": "Bearer " + "x" * 40}
-    assert public_client.post(url, body, content_type="application/json", **wrong).status_code == 401
+    assert (
+        public_client.post(url, body, content_type="application/json", **wrong).status_code == 401
+    )
     right = {"HTTP_AUTHORIZATION": "Bearer " + "t" * 40}
     response = public_client.post(url, body, content_type="application/json", **right)
     assert response.status_code == 200, response.content

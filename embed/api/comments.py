@@ -43,7 +43,7 @@ class NotifyField(serializers.ChoiceField):
             return NotifyMode.REPLIES
         if data is False or data is None:
             return NotifyMode.NONE
-        return str(super().to_internal_value(data))
+        return str(super().to_internal_value(data))  # type: ignore[arg-type]
 
 
 class CommentCreateApi(WidgetApi):

@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.request import split_domain_port
 from django.http.response import HttpResponseBase
 from redis.exceptions import RedisError
 from rest_framework import exceptions
@@ -93,6 +94,12 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
     response: HttpResponseBase
     if isinstance(request, ASGIRequest):
         response = StreamingHttpResponse(_live(prefix, idents), content_type="text/event-stream")
+    elif settings.EVENTS_PORT:
+        # No proxy in front (the demo): the events process listens on its own port.
+        host, _ = split_domain_port(request.get_host())
+        target = f"{request.scheme}://{host}:{settings.EVENTS_PORT}{request.get_full_path()}"
+        response = HttpResponse(status=307)
+        response["Location"] = target
     else:
         client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
         try:

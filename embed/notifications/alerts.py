@@ -25,7 +25,7 @@ from embed.sanitize import html_text
 
 LINK_DAYS = 7
 DIGEST_LIMIT = 50
-DIGEST_PERIOD = {
+DIGEST_PERIOD: dict[str, timedelta] = {
     AlertPreference.Mode.HOURLY: timedelta(hours=1),
     AlertPreference.Mode.DAILY: timedelta(days=1),
 }
@@ -33,9 +33,11 @@ DIGEST_PERIOD = {
 
 def moderators(mode: str) -> QuerySet[Any]:
     """Active staff with an address who chose `mode` (no choice counts as IMMEDIATE)."""
-    users = get_user_model().objects.filter(
-        Q(is_staff=True) | Q(is_superuser=True), is_active=True
-    ).exclude(email="")
+    users = (
+        get_user_model()
+        .objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
+        .exclude(email="")
+    )
     if mode == AlertPreference.Mode.IMMEDIATE:
         return users.filter(
             Q(alert_preference__isnull=True) | Q(alert_preference__mode=mode)
@@ -65,7 +67,7 @@ def _item(user: Any, comment: Comment) -> dict[str, Any]:
         "page_url": thread.url,
         "text": html_text(comment.body_html),
         "html": comment.body_html,
-        "reasons": ", ".join(comment.reasons) or "held for review",
+        "reasons": ", ".join(comment.reasons),
         "dashboard_url": f"{site_base()}/dashboard/comments/{comment.pk}/",
         **_links(user, comment),
     }
@@ -170,6 +172,8 @@ def action_link_use(*, nonce: str, action: str) -> tuple[str, Comment | None]:
 
 
 def action_link_peek(*, nonce: str) -> ActionLink | None:
-    return ActionLink.objects.select_related("comment__thread", "comment__author").filter(
-        nonce=nonce
-    ).first()
+    return (
+        ActionLink.objects.select_related("comment__thread", "comment__author")
+        .filter(nonce=nonce)
+        .first()
+    )

@@ -64,7 +64,7 @@ def mail_events_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("email"), str):
-        return _error(400, ErrorCode.INVALID, "Send {\"email\", \"type\"}.")
+        return _error(400, ErrorCode.INVALID, 'Send {"email", "type"}.')
     reason = REASONS.get(str(data.get("type")))
     site = data.get("site")
     try:

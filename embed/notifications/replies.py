@@ -85,9 +85,7 @@ def reply_notice_send(*, notice_id: int) -> str | None:
         if notice is None or notice.status != ReplyNotice.Status.QUEUED:
             return None
         comment, subscription = notice.comment, notice.subscription
-        if not visible_to_all(comment) or not (
-            subscription.active and notice.address.deliverable
-        ):
+        if not visible_to_all(comment) or not (subscription.active and notice.address.deliverable):
             # Not sent; if the comment is approved again it may be sent then.
             notice.delete()
             return "dropped"

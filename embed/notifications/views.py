@@ -73,9 +73,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     subscription_id = token_read("unsubscribe", token)
     if not isinstance(subscription_id, int):
         return _bad_link(request)
-    subscription = (
-        Subscription.objects.select_related("thread").filter(pk=subscription_id).first()
-    )
+    subscription = Subscription.objects.select_related("thread").filter(pk=subscription_id).first()
     if subscription is None:
         return _bad_link(request)
     page = subscription.thread.title or subscription.thread.url
@@ -108,12 +106,8 @@ def stop_all_view(request: HttpRequest, token: str) -> HttpResponse:
             message=f"Send nothing more to {address.email} from this site?",
             button="Stop all e-mail",
         )
-    subscriptions.address_suppress(
-        email=address.email, reason=MailAddress.Suppression.UNSUBSCRIBED
-    )
-    return _page(
-        request, title="Done", message="This site will send you no more e-mail."
-    )
+    subscriptions.address_suppress(email=address.email, reason=MailAddress.Suppression.UNSUBSCRIBED)
+    return _page(request, title="Done", message="This site will send you no more e-mail.")
 
 
 OUTCOMES = {
@@ -146,7 +140,7 @@ def moderate_view(request: HttpRequest, token: str) -> HttpResponse:
             comment_html=comment.body_html,
             button=action.title(),
         )
-    outcome, comment = alerts.action_link_use(nonce=nonce, action=action)
+    outcome, _ = alerts.action_link_use(nonce=nonce, action=action)
     if outcome == "done":
         verb = "approved" if action == "approve" else "rejected"
         return _page(request, title=f"Comment {verb}", message=f"The comment is {verb}.")

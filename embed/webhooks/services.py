@@ -36,7 +36,7 @@ def _events_clean(events: object) -> list[str]:
     unknown = [str(event) for event in events if event not in EVENTS]
     if unknown:
         raise ValidationError({"events": f"Unknown events: {', '.join(unknown)}."})
-    return sorted(set(events))  # type: ignore[arg-type]
+    return sorted({str(event) for event in events})
 
 
 def _url_clean(url: object) -> str:
@@ -162,7 +162,8 @@ def delivery_attempt(*, delivery_id: int, retry: bool = True) -> str | None:
         ):
             return None
         now = timezone.now()
-        if item.status == WebhookDelivery.Status.RETRYING and item.next_attempt > now:
+        due = item.next_attempt
+        if item.status == WebhookDelivery.Status.RETRYING and due is not None and due > now:
             return None  # not due: a duplicate of a task that ran already
         outcome = delivery.post(
             url=item.webhook.url,

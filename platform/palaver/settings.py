@@ -231,6 +231,8 @@ CORS_ALLOW_CREDENTIALS = False
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL.replace("unix://", "redis+socket://"))
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", EMBEDDED_SERVICES)
 CELERY_TASK_SERIALIZER = "json"
+# The queue tasks go to (and a worker started with `-Q` takes them from).
+CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # A task whose worker dies is run again (tasks are idempotent, see embed.background).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -280,6 +282,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Bounce and complaint reports (POST /api/v1/mail/events on the platform host) must carry
 # this as a Bearer token; unset, the endpoint is off.
 MAIL_EVENTS_TOKEN = envsecret("MAIL_EVENTS_TOKEN")
+# Where the events process (the ASGI app holding live-update streams) listens when no proxy
+# routes /api/v1/thread/events to it: the app answers those requests with a redirect to this
+# port on the same host. `make demo` sets it; behind the shipped nginx leave it unset.
+EVENTS_PORT = envint("EVENTS_PORT", 0)
 # Webhook deliveries to loopback or private addresses are refused unless this is on.
 WEBHOOKS_ALLOW_PRIVATE = envbool("WEBHOOKS_ALLOW_PRIVATE", False)
 
