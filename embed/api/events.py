@@ -24,6 +24,7 @@ from rest_framework import exceptions
 
 from embed.api.common import page_url, thread_key
 from embed.cache import thread_ident
+from palaver.errorpages import error_response
 from palaver.errors import ErrorCode, error_body, validation_fields
 
 STREAM_SECONDS = 300
@@ -72,6 +73,15 @@ async def _live(prefix: str, ident: str) -> AsyncIterator[str]:
 
 
 async def thread_events(request: HttpRequest) -> HttpResponseBase:
+    if request.method not in ("GET", "HEAD"):
+        refused = error_response(
+            request,
+            status=405,
+            code=ErrorCode.METHOD_NOT_ALLOWED,
+            message=f'Method "{request.method}" not allowed.',
+        )
+        refused["Allow"] = "GET, HEAD"
+        return refused
     try:
         key = thread_key(request.GET.get("key"))
         url = page_url(request.GET.get("url")) if request.GET.get("url") or not key else None

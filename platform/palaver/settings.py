@@ -93,9 +93,13 @@ TENANT_LIMIT_SET_CALLS = True
 # Seconds a host -> tenant lookup is kept in each process's memory.
 TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300)
 
+# The input guard refuses NUL, control characters and over-deep JSON in every request
+# (palaver.inputguard); it comes after CORS so the widget can read its 400s.
 MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "palaver.inputguard.InputGuardMiddleware",
+    "palaver.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +114,8 @@ PUBLIC_READ_PATHS = ["/api/v1/thread", "/api/v1/counts", "/embed.js", "/count.js
 PUBLIC_READ_MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "palaver.inputguard.InputGuardMiddleware",
+    "palaver.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
 ]
 
@@ -189,7 +195,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # orjson with a depth limit and the input rules (palaver.parsers, palaver.textrules).
+    "DEFAULT_PARSER_CLASSES": ["palaver.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -14,3 +14,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Errors under /api/ answer in the API's JSON shape; a database outage is a 503.
+handler400 = "palaver.errorpages.bad_request"
+handler403 = "palaver.errorpages.permission_denied"
+handler404 = "palaver.errorpages.page_not_found"
+handler500 = "palaver.errorpages.server_error"
