@@ -201,8 +201,6 @@ def test_the_public_read_chain_refuses_a_nul_too(alpha: Tenant, path: str):
         assert json.loads(body)["error"]["fields"]["url"]
 
 
-
-
 @pytest.mark.parametrize("path", [path for path in TENANT_PATHS if path.startswith("/api/")])
 def test_deep_json_is_a_400_on_every_endpoint(owner, anonymous, path):
     for client in (owner, anonymous):
