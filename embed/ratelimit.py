@@ -1,48 +1,35 @@
 """Fixed-window rate limits on writes, counted in Redis per tenant.
 
 PALAVER_RATE_LIMITS sets them: `off`, or rules like `ip=20/60,commenter=10/60`
-(at most 20 posts a minute from one IP, 10 from one reader). With Redis down the limits are
-not enforced: a post is worth more than a perfect count.
+(at most 20 posts a minute from one IP, 10 from one reader); settings check them at start-up
+(palaver.env.rates_parse). With Redis down the limits are not enforced: a post is worth more
+than a perfect count.
 """
 
 import hashlib
 import time
-from dataclasses import dataclass
 
 import redis as redis_lib
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from embed import redis
+from palaver.env import Rate, rates_parse
 from tenants.db import current_schema
 
-
-@dataclass(frozen=True)
-class Rule:
-    scope: str
-    limit: int
-    window: int
-
+Rule = Rate
 
 DEFAULT_RULES = "ip=20/60,commenter=10/60"
 DEFAULT_SIGNUP_RULES = "ip=5/3600"
+SCOPES: dict[str, tuple[str, ...]] = {
+    "PALAVER_RATE_LIMITS": ("ip", "commenter"),
+    "PALAVER_SIGNUP_LIMITS": ("ip",),
+}
 
 
 def rules(setting: str = "PALAVER_RATE_LIMITS", default: str = DEFAULT_RULES) -> list[Rule]:
-    raw = str(getattr(settings, setting, default)).strip().lower()
-    if raw in ("off", "0", "false", "no", ""):
-        return []
-    parsed = []
-    for part in raw.split(","):
-        try:
-            scope, _, rate = part.strip().partition("=")
-            limit, _, window = rate.partition("/")
-            parsed.append(Rule(scope.strip(), int(limit), int(window)))
-        except ValueError:
-            raise ImproperlyConfigured(
-                f"{setting}: cannot read {part!r}; use e.g. ip=20/60,commenter=10/60"
-            ) from None
-    return parsed
+    """The rules of `setting`, read by the same parser that checked them at start-up."""
+    raw = str(getattr(settings, setting, default))
+    return list(rates_parse(setting, raw, SCOPES.get(setting, ("ip", "commenter"))))
 
 
 def rate_limit_hit(
@@ -65,7 +52,11 @@ def rate_limit_hit(
             if subject is None:
                 continue
             window_start = now - now % rule.window
-            key = f"palaver:{current_schema()}:rl:{action}:{rule.scope}:{subject}:{window_start}"
+            # The window's length is in the key: ip=20/60,ip=500/3600 are two counters.
+            key = (
+                f"palaver:{current_schema()}:rl:{action}:{rule.scope}:{subject}:"
+                f"{rule.window}:{window_start}"
+            )
             pipe.incr(key)
             pipe.expire(key, rule.window + 1)
             checks.append((rule, window_start))
