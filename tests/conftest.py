@@ -5,6 +5,7 @@ provisions two sites, Alice's `alpha` and Bob's `beta`, through the real provisi
 service. Each test then runs in a transaction that is rolled back.
 """
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,6 +13,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.transaction import Atomic
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -79,6 +83,59 @@ def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
     _forget_process_caches()
     if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
         use_public_schema()
+
+
+def _inside_test_transaction_only(conn: Any) -> bool:
+    return all(block._from_testcase for block in conn.atomic_blocks)
+
+
+def _run_commit_hook(func: Callable[[], None], robust: bool) -> None:
+    try:
+        func()
+    except Exception:
+        if not robust:
+            raise
+        logging.getLogger("django.db.backends.base").exception("on_commit callback failed")
+
+
+@pytest.fixture(autouse=True)
+def _commit_hooks_as_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run on_commit callbacks when the code under test commits, as production does.
+
+    A test runs inside a transaction that is rolled back, so nothing ever commits and the
+    side effects writes queue with `on_commit` (cache bumps, events) would never run. Here the
+    test's own transaction counts for nothing: a callback runs when the outermost `atomic()`
+    block of the code under test exits without error (at once outside any), and is dropped
+    when that block rolls back, exactly as it would be against a real COMMIT.
+    tests/test_write_races.py checks the real thing with committed transactions.
+    """
+    original_on_commit = BaseDatabaseWrapper.on_commit
+    original_exit = Atomic.__exit__
+
+    def on_commit(self: Any, func: Callable[[], None], robust: bool = False) -> None:
+        if self.in_atomic_block and _inside_test_transaction_only(self):
+            _run_commit_hook(func, robust)
+        else:
+            original_on_commit(self, func, robust)
+
+    def exit_(self: Atomic, exc_type: Any, exc_value: Any, traceback: Any) -> Any:
+        conn = transaction.get_connection(self.using)
+        result = original_exit(self, exc_type, exc_value, traceback)
+        if (
+            not self._from_testcase
+            and conn.in_atomic_block
+            and conn.atomic_blocks
+            and _inside_test_transaction_only(conn)
+            and exc_type is None
+            and not conn.needs_rollback
+        ):
+            hooks, conn.run_on_commit = conn.run_on_commit, []
+            for _, func, robust in hooks:
+                _run_commit_hook(func, robust)
+        return result
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+    monkeypatch.setattr(Atomic, "__exit__", exit_)
 
 
 @pytest.fixture(autouse=True)

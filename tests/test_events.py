@@ -6,6 +6,7 @@ import json
 import pytest
 
 from embed import cache
+from embed.models import Thread
 from tests.conftest import PAGE, host_of
 
 pytestmark = pytest.mark.django_db
@@ -79,10 +80,11 @@ def test_under_asgi_changes_are_pushed_to_the_stream(alpha, beta):
 
         def write() -> None:
             # The same page on another site must not reach this stream.
+            page = Thread(url=PAGE)
             with schema_context(beta.schema_name):
-                cache.thread_bump(url=PAGE, key=None, event={"type": "comment.new", "id": 99})
+                cache.thread_changed(thread=page, event={"type": "comment.new", "id": 99})
             with schema_context(alpha.schema_name):
-                cache.thread_bump(url=PAGE, key=None, event={"type": "comment.new", "id": 7})
+                cache.thread_changed(thread=page, event={"type": "comment.new", "id": 7})
 
         await asyncio.sleep(0.3)  # let the stream subscribe
         await asyncio.to_thread(write)
@@ -102,21 +104,27 @@ def test_under_asgi_changes_are_pushed_to_the_stream(alpha, beta):
     assert '"type": "comment.new"' in change
 
 
-def test_held_comments_send_no_event(api, alpha, monkeypatch):
+def test_held_comments_send_no_event(api, alpha):
     from django_tenants.utils import schema_context
 
+    from embed import redis
     from embed.site import site_settings_update
 
     with schema_context(alpha.schema_name):
         site_settings_update(moderation_mode="pre")
-    bumps: list[dict] = []
-    original = cache.thread_bump
-
-    def spy(**kwargs):
-        bumps.append(kwargs)
-        original(**kwargs)
-
-    monkeypatch.setattr(cache, "thread_bump", spy)
-    api.post_comment("held")
-    assert len(bumps) == 1
-    assert bumps[0]["event"] is None
+        channel = cache.events_channel(cache.thread_ident(url=PAGE, key=None))
+        version = cache.thread_version(cache.thread_ident(url=PAGE, key=None))
+    pubsub = redis.client().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(channel)
+    try:
+        assert api.post_comment("held").status_code == 202
+        assert pubsub.get_message(timeout=0.5) is None
+        with schema_context(alpha.schema_name):
+            # The held comments still moved the version: their authors see them on reload.
+            assert cache.thread_version(cache.thread_ident(url=PAGE, key=None)) != version
+            site_settings_update(moderation_mode="post")
+        assert api.post_comment("published").status_code == 201
+        message = pubsub.get_message(timeout=2)
+        assert message is not None and json.loads(message["data"])["type"] == "comment.new"
+    finally:
+        pubsub.close()

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from embed.models import SiteSettings
 from embed.moderation.audit import audit
@@ -32,9 +33,10 @@ def settings_change(*, actor: Any, **fields: Any) -> SiteSettings:
         fields["allowed_origins"] = sorted(
             {origin_normalize(item) for item in items if str(item).strip()}
         )
-    row = site_settings_update(**fields)
     shown = {k: v for k, v in fields.items() if k != "akismet_key"}
     if "akismet_key" in fields:
         shown["akismet_key"] = "set" if fields["akismet_key"] else "cleared"
-    audit(actor, "settings", "settings", **shown)
+    with transaction.atomic():
+        row = site_settings_update(**fields)
+        audit(actor, "settings", "settings", **shown)
     return row
