@@ -2,7 +2,14 @@
 
 The session creates the test database (public schema + template schema, via `migrate`) and
 provisions two sites, Alice's `alpha` and Bob's `beta`, through the real provisioning
-service. Each test then runs in a transaction that is rolled back.
+service. Each test then runs in a transaction that is rolled back, with on_commit callbacks
+run as if the code under test had committed (`_commit_hooks_as_in_production`).
+
+Tests marked `committed` COMMIT for real, on as many connections as they open (races, what
+a second connection sees before COMMIT). pytest-django ends each of them by emptying the
+tables of the public schema, the list of sites included: the public rows saved after
+provisioning are put back before the next one (`serialized_rollback`), and what the test
+wrote into the sites' schemas is deleted after it (`_delete_committed_site_rows`).
 """
 
 import logging
@@ -13,7 +20,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import Atomic
 from django.test import Client
@@ -25,7 +32,7 @@ from embed.site import _cache as site_cache
 from tenants.db import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
-from tenants.services import site_create
+from tenants.services import schema_name_for, site_create
 
 ORIGINS = {
     "alpha": ["https://alpha.example", "http://127.0.0.1:8765"],
@@ -66,7 +73,32 @@ def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
             # statistical spam filter back on where it is the subject.
             with schema_context(site.tenant.schema_name):
                 SiteSettings.objects.update(spam_filter=False)
+                _site_settings_saved[slug] = SiteSettings.objects.values().get()
+        use_public_schema()
+        # What `committed` tests get back after pytest-django empties the public schema.
+        connection._test_serialized_contents = (  # type: ignore[attr-defined]
+            connection.creation.serialize_db_to_string()
+        )
     yield
+
+
+# Tests that COMMIT (see the module docstring); the public schema is restored between them.
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+_site_settings_saved: dict[str, dict[str, Any]] = {}
+
+
+def _delete_committed_site_rows() -> None:
+    from django.contrib.auth import get_user_model
+
+    from embed.models import AuditEntry, Ban, Comment, Commenter, SpamModelState, Thread
+
+    for slug, saved in _site_settings_saved.items():
+        with schema_context(schema_name_for(slug)):
+            Comment.objects.all().delete()  # votes and flags go with them
+            for model in (Thread, Commenter, AuditEntry, Ban, SpamModelState):
+                model.objects.all().delete()
+            get_user_model().objects.exclude(email=f"owner@{slug}.example").delete()
+            SiteSettings.objects.update(**{k: v for k, v in saved.items() if k != "id"})
 
 
 def _forget_process_caches() -> None:
@@ -81,8 +113,12 @@ def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
     _forget_process_caches()
     yield
     _forget_process_caches()
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
         use_public_schema()
+        _delete_committed_site_rows()
+    # Before pytest-django's clean-up, which must find the connection in the public schema.
+    use_public_schema()
 
 
 def _inside_test_transaction_only(conn: Any) -> bool:
