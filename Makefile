@@ -6,12 +6,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format browser services-stop bench bench-tenants clean
+.PHONY: demo test lint format browser services-stop bench bench-tenants bench-spam screenshots clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -33,7 +34,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 services-stop: $(STAMP)
-	cd platform && ../$(PY) -m palaver.devservices stop
+	$(PY) -m palaver.devservices stop
 
 clean: services-stop
 	rm -rf .data staticfiles
@@ -44,3 +45,11 @@ bench: $(STAMP)
 
 bench-tenants: $(STAMP)
 	$(PY) -m bench.tenants $(BENCH_ARGS)
+
+bench-spam: $(STAMP)
+	$(PY) -m bench.spam
+
+# Refresh docs/screenshots/ (widget and dashboard) from the real app in Chromium.
+screenshots: $(STAMP) browser
+	PALAVER_SCREENSHOTS=docs/screenshots $(PY) -m pytest -p no:cacheprovider \
+		tests/browser/screenshots_widget.py tests/browser/screenshots_dashboard.py

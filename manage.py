@@ -1,22 +1,22 @@
 #!/usr/bin/env python
 """Django's command-line utility for Palaver.
 
-The Django project package lives in platform/palaver; platform/ is not a package itself
-(`platform` is a stdlib module), so it is put on sys.path here.
+The project package `palaver` lives in platform/palaver and is installed with the project
+(`pip install -e .`, see pyproject.toml), so it imports from anywhere. With DATABASE_URL /
+REDIS_URL unset, the embedded PostgreSQL and Redis are started (or reused) first.
 """
 
 import os
 import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "platform"))
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palaver.settings")
     from django.core.management import execute_from_command_line
 
+    from palaver.devservices import ensure_environment
+
+    ensure_environment()
     execute_from_command_line(sys.argv)
 
 

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "platform"))
 PYTHON = sys.executable
 PORT = int(os.environ.get("PORT", "8000"))
 BLOG_PORT = int(os.environ.get("BLOG_PORT", "8001"))
@@ -26,9 +25,8 @@ def main() -> int:
     from palaver import devservices
 
     os.environ.setdefault("PLATFORM_PORT", str(PORT))
-    devservices.database_url()
-    devservices.redis_url()
-    started = set(devservices.started)
+    # The children (manage.py, gunicorn) inherit the services' URLs and reuse them.
+    started = devservices.ensure_environment()
     os.environ["PALAVER_QUIET"] = "1"  # the children reuse the services announced above
     children: list[subprocess.Popen[bytes]] = []
 

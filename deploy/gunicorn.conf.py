@@ -2,10 +2,6 @@
 
 import multiprocessing
 import os
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
 wsgi_app = "palaver.wsgi:application"
 bind = os.environ.get("BIND", "0.0.0.0:8000")

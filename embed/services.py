@@ -19,13 +19,13 @@ from django.utils import timezone
 from embed import cache
 from embed.models import Comment, Commenter, Flag, Thread, Vote
 from embed.moderation.pipeline import Submission, moderation_decide
-from embed.sanitize import render_markdown
+from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
 from embed.urlnorm import origin_of
-from palaver.errors import Refused
+from palaver.errors import ErrorCode, Refused
+from palaver.textrules import display_name_clean, forbidden_character, forbidden_message
 
 BODY_MAX = 10_000
-NAME_MAX = 64
 
 
 def ip_anonymise(ip: str | None) -> str | None:
@@ -41,15 +41,21 @@ def ip_anonymise(ip: str | None) -> str | None:
 
 
 def body_clean(body: object) -> tuple[str, str]:
-    """(source, html) for a comment body, or ValidationError."""
+    """(source, html) for a comment body, or ValidationError.
+
+    The rendered HTML must show something: a body of `&nbsp;`, zero-width spaces or an empty
+    link renders to nothing a reader can see, and would be published as a blank comment."""
     if not isinstance(body, str) or not body.strip():
         raise ValidationError({"body": "Write something before posting."})
+    bad = forbidden_character(body)
+    if bad:
+        raise ValidationError({"body": forbidden_message(bad)})
     source = body.strip()
     if len(source) > BODY_MAX:
         raise ValidationError({"body": f"Keep it under {BODY_MAX:,} characters."})
     html = render_markdown(source)
-    if not html:
-        raise ValidationError({"body": "Write something before posting."})
+    if not has_visible_text(html):
+        raise ValidationError({"body": "Write something readers can see before posting."})
     return source, html
 
 
@@ -61,12 +67,10 @@ def commenter_resolve(
     site: SiteConfig,
 ) -> Commenter:
     """The guest who is posting: the token's commenter (name/email refreshed) or a new one."""
-    name = (name or "").strip()
     email = (email or "").strip().lower()
     if commenter is None and not site.guests_allowed:
-        raise Refused("guests_not_allowed", "This site does not accept guest comments.")
-    if len(name) > NAME_MAX:
-        raise ValidationError({"author_name": f"Keep your name under {NAME_MAX} characters."})
+        raise Refused(ErrorCode.GUESTS_NOT_ALLOWED, "This site does not accept guest comments.")
+    name = display_name_clean(name or "", field="author_name")
     if not name and not (commenter and commenter.name):
         raise ValidationError({"author_name": "Tell us your name."})
     if email:
@@ -222,12 +226,12 @@ def editable_until(comment: Comment, site: SiteConfig) -> datetime:
 
 def _check_author(comment: Comment, commenter: Commenter, site: SiteConfig) -> None:
     if comment.author_id != commenter.pk:
-        raise Refused("not_author", "You can only change your own comments.")
+        raise Refused(ErrorCode.NOT_AUTHOR, "You can only change your own comments.")
     if comment.status in (Comment.Status.DELETED, Comment.Status.SPAM, Comment.Status.REJECTED):
-        raise Refused("not_editable", "This comment can no longer be changed.")
+        raise Refused(ErrorCode.NOT_EDITABLE, "This comment can no longer be changed.")
     if timezone.now() > editable_until(comment, site):
         raise Refused(
-            "edit_window_closed",
+            ErrorCode.EDIT_WINDOW_CLOSED,
             f"Comments can be changed for {site.edit_window_minutes} minutes after posting.",
         )
 
@@ -289,7 +293,7 @@ def thread_check_open(*, thread: Thread, site: SiteConfig) -> None:
             thread.closed = True
             cache.thread_changed(thread=thread)
     if thread.closed:
-        raise Refused("thread_closed", "This thread is closed: comments can no longer change.")
+        raise Refused(ErrorCode.THREAD_CLOSED, "This thread is closed.")
 
 
 def comment_status_set(*, comment: Comment, status: str) -> str:
@@ -369,7 +373,7 @@ def comment_vote(
         # what changed, and two first votes of one reader cannot both insert.
         comment = _comment_locked(comment.pk)
         if comment.status != Comment.Status.PUBLISHED:
-            raise Refused("not_votable", "You can only vote on published comments.")
+            raise Refused(ErrorCode.NOT_VOTABLE, "You can only vote on published comments.")
         existing = (
             Vote.objects.filter(comment=comment, commenter=commenter).first()
             if commenter is not None
@@ -380,7 +384,7 @@ def comment_vote(
             network = None if reader_known(commenter) else _guest_network(ip, "vote")
             if network and Vote.objects.filter(comment=comment, network=network).exists():
                 raise Refused(
-                    "already_voted_here",
+                    ErrorCode.ALREADY_VOTED_HERE,
                     "Someone on your network has already voted on this comment. "
                     "Post a comment to vote as yourself.",
                 )
@@ -404,9 +408,8 @@ def comment_vote(
 def _guest_network(ip: str | None, action: str) -> str:
     network = ip_anonymise(ip)
     if network is None:
-        raise Refused(
-            "reader_unknown", f"Post a comment before you {action}: your address is unknown."
-        )
+        message = f"Post a comment before you {action}: your address is unknown."
+        raise Refused(ErrorCode.READER_UNKNOWN, message)
     return network
 
 
@@ -433,7 +436,7 @@ def comment_flag(
     with transaction.atomic():
         comment = _comment_locked(comment.pk)
         if comment.status != Comment.Status.PUBLISHED:
-            raise Refused("not_flaggable", "This comment is not published.")
+            raise Refused(ErrorCode.NOT_FLAGGABLE, "This comment is not published.")
         existing = (
             Flag.objects.filter(comment=comment, commenter=commenter).first()
             if commenter is not None

@@ -18,10 +18,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from palaver.textrules import display_name_clean
 from tenants.cloning import schema_clone
 from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
 
+SITE_NAME_MAX = 100
 # A DNS label of 3-40 characters: letters, digits and inner hyphens.
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -135,11 +137,11 @@ def site_create(
     from embed.models import SiteSettings
 
     slug = slug.strip().lower()
-    name = name.strip()
     owner_email = owner_email.strip().lower()
     slug_validate(slug)
-    if not name or len(name) > 100:
-        raise ValidationError({"name": "Give the site a name of 1-100 characters."})
+    name = display_name_clean(name, field="name", max_length=SITE_NAME_MAX)
+    if not name:
+        raise ValidationError({"name": "Give the site a name."})
     try:
         validate_email(owner_email)
     except ValidationError:

@@ -73,7 +73,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
             # statistical spam filter back on where it is the subject.
             with schema_context(site.tenant.schema_name):
                 SiteSettings.objects.update(spam_filter=False)
-                _site_settings_saved[slug] = SiteSettings.objects.values().get()
+                _site_settings_saved[slug] = dict(SiteSettings.objects.values().get())
         use_public_schema()
         # What `committed` tests get back after pytest-django empties the public schema.
         connection._test_serialized_contents = (  # type: ignore[attr-defined]
@@ -158,7 +158,7 @@ def _commit_hooks_as_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
         conn = transaction.get_connection(self.using)
         result = original_exit(self, exc_type, exc_value, traceback)
         if (
-            not self._from_testcase
+            not getattr(self, "_from_testcase", False)
             and conn.in_atomic_block
             and conn.atomic_blocks
             and _inside_test_transaction_only(conn)

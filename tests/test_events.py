@@ -114,7 +114,9 @@ def test_held_comments_send_no_event(api, alpha):
         site_settings_update(moderation_mode="pre")
         channel = cache.events_channel(cache.thread_ident(url=PAGE, key=None))
         version = cache.thread_version(cache.thread_ident(url=PAGE, key=None))
-    pubsub = redis.client().pubsub(ignore_subscribe_messages=True)
+    conn = redis.client()
+    assert conn is not None
+    pubsub = conn.pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(channel)
     try:
         assert api.post_comment("held").status_code == 202

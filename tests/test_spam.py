@@ -9,14 +9,13 @@ from django.core.management import call_command
 
 from embed.spam import HOLD_THRESHOLD, SPAM_THRESHOLD, SpamInput, SpamModel, spam_check
 from embed.spam.classifier import DEFAULT_MODEL_PATH
-from embed.spam.dataset import read_labelled_csv, shared_data_dir, train_on
+from embed.spam.dataset import dataset_dir, read_labelled_csv, train_on
 from embed.spam.heuristics import heuristic_signals
 from embed.spam.tokens import features, find_links, normalize
 
 OBVIOUS_SPAM = "CHECK OUT MY CHANNEL http://x.example subscribe!!!"
 READER = "I disagree with the second point; the data from 2019 says otherwise."
-DATA = shared_data_dir()
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="YouTube Spam Collection not present")
+DATA = dataset_dir()
 
 
 def reasons(item: SpamInput) -> list[str]:
@@ -144,14 +143,12 @@ def test_normalize_reads_html_and_markdown_alike() -> None:
     assert {"host:a.example", "domain:a.example", "link"} <= features("go to http://a.example/x")
 
 
-@needs_data
 def test_the_shipped_model_is_what_spam_build_default_makes() -> None:
     comments = [c for path in sorted(DATA.glob("*.csv")) for c in read_labelled_csv(path)]
     rebuilt = train_on(comments)
     assert rebuilt.to_bytes() == DEFAULT_MODEL_PATH.read_bytes()
 
 
-@needs_data
 def test_spam_eval_reports_and_meets_the_targets_on_a_split() -> None:
     out = io.StringIO()
     files = sorted(DATA.glob("*.csv"))
@@ -335,11 +332,6 @@ def test_a_link_to_a_well_known_site_is_no_evidence() -> None:
     assert not any(name.startswith(("host:", "domain:")) or name == "link" for name in found)
 
 
-def test_scoring_one_comment_is_fast() -> None:
-    import time
-
-    model = SpamModel.default()
-    start = time.perf_counter()
-    for text in BLOG_READERS:
-        spam_check(SpamInput(text=text), model)
-    assert (time.perf_counter() - start) / len(BLOG_READERS) < 0.005
+def test_the_data_set_ships_with_the_project() -> None:
+    # The evaluation tests must never skip for want of data, in CI least of all.
+    assert len(sorted(DATA.glob("*.csv"))) == 3

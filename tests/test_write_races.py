@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -23,6 +23,7 @@ from embed import redis
 from embed.cache import events_channel, thread_ident, thread_version
 from embed.models import Comment, SpamModelState, Thread, Vote
 from embed.site import site_settings_update
+from tenants.db import current_schema
 from tenants.models import Tenant
 from tests.conftest import PAGE, Api, committed, host_of
 
@@ -190,7 +191,9 @@ def test_live_readers_hear_of_a_comment_only_once_it_is_committed(alpha):
     writer, reader = Api(alpha), Api(alpha)
     with schema_context(alpha.schema_name):
         channel = events_channel(thread_ident(url=PAGE, key=None))
-    pubsub = redis.client().pubsub()
+    conn = redis.client()
+    assert conn is not None
+    pubsub = conn.pubsub()
     pubsub.subscribe(channel)
     try:
         with transaction.atomic():
@@ -360,4 +363,4 @@ def test_two_first_comments_on_a_new_page_at_once_make_one_thread(alpha):
 def test_committed_tests_leave_the_sites_as_they_found_them(alpha):
     with schema_context(alpha.schema_name):
         assert not Comment.objects.exists()
-        assert connection.schema_name == alpha.schema_name
+        assert current_schema() == alpha.schema_name

@@ -24,7 +24,7 @@ from rest_framework import exceptions
 
 from embed.api.common import page_url, thread_key
 from embed.cache import thread_ident
-from palaver.errors import error_body, validation_fields
+from palaver.errors import ErrorCode, error_body, validation_fields
 
 STREAM_SECONDS = 300
 HEARTBEAT_SECONDS = 15.0
@@ -77,7 +77,7 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
         url = page_url(request.GET.get("url")) if request.GET.get("url") or not key else None
     except exceptions.ValidationError as exc:
         fields = validation_fields(exc.detail)
-        body = error_body("invalid", next(iter(fields.values()))[0], fields)
+        body = error_body(ErrorCode.INVALID, next(iter(fields.values()))[0], fields)
         return HttpResponse(json.dumps(body), status=400, content_type="application/json")
     ident = thread_ident(url=url, key=key)
     prefix = f"palaver:{request.tenant.schema_name}"  # type: ignore[attr-defined]

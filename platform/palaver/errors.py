@@ -1,6 +1,12 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}."""
+"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}.
 
-from typing import Any
+`ErrorCode` names every code the API answers with and `CATALOGUE` gives each its status and
+meaning; the OpenAPI schema's error responses and docs/api.md's catalogue table come from them.
+"""
+
+import logging
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,19 +15,131 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+logger = logging.getLogger(__name__)
+
+
+class ErrorCode(StrEnum):
+    """The `error.code` of every error answer. Clients (the widget among them) match on these
+    strings, so a member's value never changes; docs/api.md lists them all."""
+
+    INVALID = "invalid"
+    PARSE_ERROR = "parse_error"
+    NOT_AUTHENTICATED = "not_authenticated"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    PERMISSION_DENIED = "permission_denied"
+    BANNED = "banned"
+    GUESTS_NOT_ALLOWED = "guests_not_allowed"
+    THREAD_CLOSED = "thread_closed"
+    NOT_AUTHOR = "not_author"
+    NOT_EDITABLE = "not_editable"
+    EDIT_WINDOW_CLOSED = "edit_window_closed"
+    NOT_VOTABLE = "not_votable"
+    NOT_FLAGGABLE = "not_flaggable"
+    ALREADY_VOTED_HERE = "already_voted_here"
+    READER_UNKNOWN = "reader_unknown"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"
+
+
+class CodeInfo(NamedTuple):
+    status: int
+    meaning: str
+
+
+CATALOGUE: dict[ErrorCode, CodeInfo] = {
+    ErrorCode.INVALID: CodeInfo(
+        400, "A field or parameter is missing or wrong; `fields` maps each one to its messages."
+    ),
+    ErrorCode.PARSE_ERROR: CodeInfo(400, "The body is not well-formed JSON."),
+    ErrorCode.NOT_AUTHENTICATED: CodeInfo(
+        401, "The call needs a commenter token (widget) or a session or API token (admin)."
+    ),
+    ErrorCode.AUTHENTICATION_FAILED: CodeInfo(
+        401, "The token sent is not valid on this site (forged, expired or another site's)."
+    ),
+    ErrorCode.PERMISSION_DENIED: CodeInfo(
+        403, "Signed in, but the role does not allow it (a moderator on an owner's endpoint)."
+    ),
+    ErrorCode.BANNED: CodeInfo(403, "The reader, e-mail address or network is banned here."),
+    ErrorCode.GUESTS_NOT_ALLOWED: CodeInfo(
+        403, "The site accepts comments only from signed-in readers."
+    ),
+    ErrorCode.THREAD_CLOSED: CodeInfo(
+        403, "The thread is closed: readers can no longer post, edit, delete, vote or report."
+    ),
+    ErrorCode.NOT_AUTHOR: CodeInfo(403, "Only the comment's author can change or delete it."),
+    ErrorCode.NOT_EDITABLE: CodeInfo(
+        403, "The comment was deleted, rejected or marked spam and can no longer change."
+    ),
+    ErrorCode.EDIT_WINDOW_CLOSED: CodeInfo(403, "The site's edit window for the comment is over."),
+    ErrorCode.NOT_VOTABLE: CodeInfo(403, "Only published comments take votes."),
+    ErrorCode.NOT_FLAGGABLE: CodeInfo(403, "Only published comments can be reported."),
+    ErrorCode.ALREADY_VOTED_HERE: CodeInfo(
+        403,
+        "A reader who has not commented votes for their network, and someone on it has voted "
+        "on this comment already.",
+    ),
+    ErrorCode.READER_UNKNOWN: CodeInfo(
+        403, "A reader who has not commented, from no known address, cannot vote or report."
+    ),
+    ErrorCode.NOT_FOUND: CodeInfo(404, "No such comment, thread, ban, member, page or path here."),
+    ErrorCode.METHOD_NOT_ALLOWED: CodeInfo(405, "The path does not take this method."),
+    ErrorCode.NOT_ACCEPTABLE: CodeInfo(406, "The `Accept` header rules out JSON."),
+    ErrorCode.TOO_LARGE: CodeInfo(413, "The body is over the size limit."),
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: CodeInfo(415, "The body is not `application/json`."),
+    ErrorCode.THROTTLED: CodeInfo(
+        429, "A rate limit was reached; `Retry-After` says how many seconds to wait."
+    ),
+    ErrorCode.UNAVAILABLE: CodeInfo(
+        503, "The database cannot be reached; `Retry-After` says when to try again."
+    ),
+}
+
+# What an exception whose code is not one of ours is answered with, by its status.
+_FALLBACK: dict[int, ErrorCode] = {
+    400: ErrorCode.INVALID,
+    401: ErrorCode.NOT_AUTHENTICATED,
+    403: ErrorCode.PERMISSION_DENIED,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    406: ErrorCode.NOT_ACCEPTABLE,
+    413: ErrorCode.TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorCode.THROTTLED,
+    503: ErrorCode.UNAVAILABLE,
+}
+
+
+def error_code(raw: object, status: int) -> ErrorCode:
+    """Our code for an exception's code (DRF's default codes are all ours too); an unknown one
+    is logged and answered with the status's generic code, never passed on unlisted."""
+    if isinstance(raw, str) and raw in ErrorCode._value2member_map_:
+        return ErrorCode(raw)
+    logger.warning("error code %r is not in ErrorCode; answering with the generic one", raw)
+    return _FALLBACK.get(status, ErrorCode.INVALID if status < 500 else ErrorCode.UNAVAILABLE)
+
 
 class Refused(Exception):
-    """A request that is understood but not allowed: carries its API error code and status."""
+    """A request that is understood but not allowed: carries its API error code and status
+    (the code's catalogued status unless given)."""
 
-    def __init__(self, code: str, message: str, status: int = 403) -> None:
+    def __init__(self, code: ErrorCode, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.status = status
+        self.status = status or CATALOGUE[code].status
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
-    error: dict[str, Any] = {"code": code, "message": message}
+def error_body(
+    code: ErrorCode, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The error shape: {"error": {"code", "message", "fields"?}}."""
+    error: dict[str, Any] = {"code": code.value, "message": message}
     if fields:
         error["fields"] = fields
     return {"error": error}
@@ -46,7 +164,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(error_body(exc.code, exc.message), status=exc.status)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            error_body("too_large", "The request body is too large."),
+            error_body(ErrorCode.TOO_LARGE, "The request body is too large."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, DjangoValidationError):
@@ -61,12 +179,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         fields = validation_fields(exc.detail)
         first = next(iter(fields.values()), ["Invalid input."])
-        response.data = error_body("invalid", first[0] if first else "Invalid input.", fields)
+        message = first[0] if first else "Invalid input."
+        response.data = error_body(ErrorCode.INVALID, message, fields)
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, exceptions.APIException):
-        code = exc.get_codes()
-        code_text = code if isinstance(code, str) else "error"
-        response.data = error_body(code_text, " ".join(_flatten(exc.detail)))
+        code = error_code(exc.get_codes(), response.status_code)
+        response.data = error_body(code, " ".join(_flatten(exc.detail)))
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:
             response["Retry-After"] = str(max(1, int(wait)))

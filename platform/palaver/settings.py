@@ -1,7 +1,11 @@
 """Palaver settings. Everything deployment-specific comes from the environment.
 
-See .env.example for the variables. With DATABASE_URL / REDIS_URL unset, an embedded
-PostgreSQL and Redis are started under the data folder (see palaver.devservices).
+See .env.example for the variables. Importing this module reads the environment and
+nothing else: it starts no server and writes no file. The entry points (`manage.py`,
+bin/demo.py, the test suite, the benchmarks) start the embedded PostgreSQL and Redis when
+DATABASE_URL / REDIS_URL are unset and export their URLs first (palaver.devservices).
+Without them, as when a type checker or an editor imports settings, the URLs below are
+placeholders that nothing connects to at import time.
 """
 
 import secrets
@@ -11,7 +15,6 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from palaver import devservices
 from palaver.env import envbool, envint, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -23,19 +26,18 @@ PLATFORM_NAME = envstr("PLATFORM_NAME", "Palaver")
 _LOCAL = PLATFORM_DOMAIN == "localhost"
 PLATFORM_SCHEME = envstr("PLATFORM_SCHEME", "http" if _LOCAL else "https")
 PLATFORM_PORT = envint("PLATFORM_PORT", 8000 if _LOCAL else 0)
-EMBEDDED_SERVICES = not envstr("DATABASE_URL")
+# Set by palaver.devservices.ensure_environment when the entry point started (or reused)
+# the embedded PostgreSQL / Redis: development, demo and tests.
+EMBEDDED_SERVICES = envbool("PALAVER_EMBEDDED", False)
+# Neither a database nor a key configured: a tool (type checker, editor, `celery --help`)
+# importing settings. It gets a throwaway key; nothing can be served without DATABASE_URL.
+_UNCONFIGURED = not envstr("DATABASE_URL") and not envsecret("SECRET_KEY")
 
 
 def _secret_key() -> str:
     key = envsecret("SECRET_KEY")
-    if not key and EMBEDDED_SERVICES:
-        # Development and demo on the embedded services: a random key kept in the data
-        # folder, so sessions survive restarts and nothing secret is ever committed.
-        path = devservices.data_dir() / "secret_key"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(50))
-            path.chmod(0o600)
-        key = path.read_text().strip()
+    if not key and _UNCONFIGURED:
+        return "django-insecure-" + secrets.token_urlsafe(40)
     if not key and DEBUG:
         key = "django-insecure-development-only"
     insecure = len(key) < 32 or key.startswith("django-insecure") or len(set(key)) < 5
@@ -133,7 +135,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        devservices.database_url(),
+        envstr("DATABASE_URL", "postgres://postgres@localhost:5432/palaver"),
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -143,7 +145,7 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME") or None}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
-REDIS_URL = devservices.redis_url()
+REDIS_URL = envstr("REDIS_URL", "redis://localhost:6379/0")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from embed.spam.classifier import DEFAULT_MODEL_PATH
-from embed.spam.dataset import read_many, shared_data_dir, train_on
+from embed.spam.dataset import dataset_dir, read_many, train_on
 
 
 class Command(BaseCommand):
@@ -21,9 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_PATH)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        paths: list[Path] = options["csv"] or sorted(shared_data_dir().glob("*.csv"))
+        paths: list[Path] = options["csv"] or sorted(dataset_dir().glob("*.csv"))
         if not paths:
-            raise CommandError(f"no CSV files given and none in {shared_data_dir()}")
+            raise CommandError(f"no CSV files given and none in {dataset_dir()}")
         comments = read_many(paths)
         data = train_on(comments).to_bytes()
         options["output"].write_bytes(data)

@@ -1,7 +1,8 @@
 """Screenshots of the widget (light, dark, 320 px) for docs/screenshots/.
 
-They go to tests/browser/artifacts/ on every run; to refresh the documentation's copies run
-`PALAVER_SCREENSHOTS=docs/screenshots pytest tests/browser/test_screenshots.py`.
+Not part of the suite (the file name does not match test_*.py): `make screenshots` runs it
+with PALAVER_SCREENSHOTS=docs/screenshots to refresh the documentation's copies; without that
+variable they go to tests/browser/artifacts/.
 """
 
 import os
