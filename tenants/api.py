@@ -5,7 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from embed.api.common import client_ip
+from core.clientip import client_ip
 from tenants.services import signup_wait, site_create
 
 

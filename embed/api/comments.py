@@ -9,12 +9,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
+from core.clientip import client_ip
 from embed import services
 from embed.api.common import (
     COMMENT_SCHEMA,
     Text,
     WidgetApi,
-    client_ip,
     comment_of_thread,
     comment_out,
     commenter_from_request,

@@ -4,7 +4,6 @@ the comment's public shape, rate limits."""
 from typing import Any
 
 import orjson
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
@@ -12,6 +11,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.clientip import client_ip
 from embed import selectors, services
 from embed.models import Comment, Commenter
 from embed.ratelimit import rate_limit_hit
@@ -26,11 +26,6 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
     return HttpResponse(
         orjson.dumps(data, option=orjson.OPT_UTC_Z), status=status, content_type=JSON
     )
-
-
-def client_ip(request: HttpRequest) -> str:
-    raw = request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR") or ""
-    return raw.split(",")[0].strip()
 
 
 def bearer_token(request: HttpRequest) -> str | None:
