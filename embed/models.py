@@ -49,9 +49,14 @@ class SiteSettings(models.Model):
 
 
 class Thread(models.Model):
-    """The comment section of one page, identified by its normalised URL or a site key."""
+    """The comment section of one page, identified by a site key or its normalised URL.
 
-    url = models.CharField(max_length=2000, unique=True)
+    A key is the page's identity when the site gives one; a URL only when it does not. So
+    one URL has at most one key-less thread, and any number of keyed ones (a site that gave
+    a page a new key said it is a new page). `embed.selectors.thread_find` resolves a page.
+    """
+
+    url = models.CharField(max_length=2000)  # normalised: embed.urlnorm.url_normalize
     key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     title = models.CharField(max_length=300, blank=True)
     closed = models.BooleanField(default=False)
@@ -60,7 +65,15 @@ class Thread(models.Model):
     last_activity = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["-last_activity"], name="thread_activity_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=Q(key__isnull=True), name="thread_keyless_url_uniq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["-last_activity"], name="thread_activity_idx"),
+            models.Index(fields=["url"], name="thread_url_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.url

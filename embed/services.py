@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from embed import cache
+from embed import cache, selectors
 from embed.models import Comment, Commenter, Flag, Thread, Vote
+from embed.moderation.akismet import akismet_opinion
 from embed.moderation.pipeline import Submission, moderation_decide
 from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
@@ -96,24 +97,44 @@ def commenter_resolve(
     return commenter
 
 
-def thread_get_or_create(
-    *, url: str, key: str | None, title: str, site: SiteConfig
-) -> tuple[Thread, bool]:
-    """The thread for a page, created on its first comment if the page's origin is allowed."""
-    query = Thread.objects.filter(key=key) if key else Thread.objects.filter(url=url)
-    thread = query.first()
-    if thread is not None:
-        return thread, False
-    if origin_of(url) not in site.allowed_origins:
-        raise ValidationError(
-            {"url": "Comments are not enabled for pages on this origin. Add it in the settings."}
-        )
-    try:
-        with transaction.atomic():
-            return Thread.objects.create(url=url, key=key or None, title=title[:300]), True
-    except IntegrityError:
-        # Two first comments raced; the thread now exists.
-        return query.get(), False
+def thread_for_post(
+    *, url: str, key: str | None, title: str, site: SiteConfig, found: Thread | None
+) -> Thread:
+    """The thread a post goes to: `found` (what `selectors.thread_find` answered for this
+    url and key), given the key if it has none yet, or a new thread if there was none and
+    the page's origin is allowed.
+
+    Call inside a transaction. Races answer the row that won: two first posts on one page,
+    or a key given to two threads at once, end on one thread, never on an IntegrityError.
+    """
+    thread = found
+    for _ in range(3):
+        if thread is None:
+            if origin_of(url) not in site.allowed_origins:
+                raise ValidationError(
+                    {"url": "Comments are not enabled for pages on this origin. "
+                     "Add it in the settings."}
+                )  # fmt: skip
+            try:
+                with transaction.atomic():
+                    return Thread.objects.create(url=url, key=key, title=title[:300])
+            except IntegrityError:
+                pass  # another post created the thread (or took the key) first
+        elif key and thread.key is None:
+            # The site started sending data-key: the page's thread takes it on.
+            try:
+                with transaction.atomic():
+                    taken = Thread.objects.filter(pk=thread.pk, key__isnull=True).update(key=key)
+            except IntegrityError:
+                taken = 0  # a thread elsewhere got this key first
+            if taken:
+                thread.key = key
+                return thread
+        else:
+            return thread
+        thread = selectors.thread_find(url=url, key=key)
+    # Only reachable when other posts keep changing this page's thread under this one.
+    raise Refused(ErrorCode.UNAVAILABLE, "This page's thread is changing; try again.")
 
 
 def comment_create(
@@ -126,9 +147,11 @@ def comment_create(
     ip: str | None = None,
     honeypot: str = "",
     elapsed_ms: int | None = None,
+    akismet_spam: bool | None = None,
 ) -> Comment:
     """Create a comment on `thread`, as the moderation pipeline decides (published, held,
-    spam or rejected). Replies deeper than the site's cap attach at the cap."""
+    spam or rejected). Replies deeper than the site's cap attach at the cap. `akismet_spam`
+    is Akismet's verdict, asked before the caller's transaction (None: not asked)."""
     thread_check_open(thread=thread, site=site)
     source, html = body_clean(body)
     depth, root_id = 0, None
@@ -144,7 +167,7 @@ def comment_create(
         site=site,
         item=Submission(
             source=source, html=html, author=author, ip=network, honeypot=honeypot,
-            elapsed_ms=elapsed_ms, page_url=thread.url,
+            elapsed_ms=elapsed_ms, page_url=thread.url, akismet_spam=akismet_spam,
         ),
     )  # fmt: skip
     with transaction.atomic():
@@ -191,7 +214,7 @@ def comment_post(
 
     One transaction: a body the comment refuses leaves no new commenter or thread behind.
     """
-    existing = (Thread.objects.filter(key=key) if key else Thread.objects.filter(url=url)).first()
+    existing = selectors.thread_find(url=url, key=key)
     if existing is not None:
         # Outside the transaction below, so an automatic close sticks when we refuse.
         thread_check_open(thread=existing, site=site)
@@ -200,14 +223,17 @@ def comment_post(
         parent = Comment.objects.select_related("parent").filter(pk=parent_id).first()
         if parent is None:
             raise ValidationError({"parent": "The comment you are replying to does not exist."})
+    # A network call: made before the transaction, so no lock waits on Akismet.
+    akismet_spam = akismet_opinion(
+        site=site, page_url=url, ip=ip_anonymise(ip), text=body,
+        name=author_name or (commenter.name if commenter else ""),
+        email=author_email or (commenter.email if commenter else ""),
+    )  # fmt: skip
     with transaction.atomic():
         author = commenter_resolve(
             commenter=commenter, name=author_name, email=author_email, site=site
         )
-        if existing is not None:
-            thread = existing
-        else:
-            thread, _ = thread_get_or_create(url=url, key=key, title=title, site=site)
+        thread = thread_for_post(url=url, key=key, title=title, site=site, found=existing)
         return comment_create(
             thread=thread,
             author=author,
@@ -217,6 +243,7 @@ def comment_post(
             ip=ip,
             honeypot=honeypot,
             elapsed_ms=elapsed_ms,
+            akismet_spam=akismet_spam,
         )
 
 
@@ -254,11 +281,15 @@ def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: Sit
     thread_check_open(thread=comment.thread, site=site)
     _check_author(comment, commenter, site)
     source, html = body_clean(body)
+    akismet_spam = akismet_opinion(
+        site=site, page_url=comment.thread.url, ip=comment.ip, name=commenter.name,
+        email=commenter.email, text=source,
+    )  # fmt: skip
     decision = moderation_decide(
         site=site,
         item=Submission(
             source=source, html=html, author=commenter, ip=comment.ip,
-            page_url=comment.thread.url, exclude_comment=comment.pk,
+            page_url=comment.thread.url, exclude_comment=comment.pk, akismet_spam=akismet_spam,
         ),
     )  # fmt: skip
     with transaction.atomic():

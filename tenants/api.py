@@ -54,6 +54,8 @@ class SiteCreateApi(APIView):
             errors = exc.message_dict
             if "owner_password" in errors:
                 errors["password"] = errors.pop("owner_password")
+            if "origins" in errors:
+                errors["allowed_origins"] = errors.pop("origins")
             raise ValidationError(errors) from None
         body = {
             "slug": site.tenant.slug,

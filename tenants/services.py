@@ -7,7 +7,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from typing import cast
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +17,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from embed.urlnorm import origins_clean
 from palaver.textrules import display_name_clean
 from tenants.cloning import schema_clone
 from tenants.db import use_public_schema
@@ -92,26 +92,6 @@ def slug_validate(slug: str) -> None:
         raise ValidationError({"slug": f"The site name '{slug}' is already taken."})
 
 
-def origin_normalize(origin: str) -> str:
-    """`https://Example.com:443/` -> `https://example.com`; ValidationError if not an origin."""
-    parts = urlsplit(origin.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"origins": f"'{origin}' is not an http(s) origin."})
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        raise ValidationError(
-            {"origins": f"'{origin}' must be an origin only: scheme, host and optional port."}
-        )
-    try:
-        port = parts.port
-    except ValueError:
-        raise ValidationError({"origins": f"'{origin}' has an invalid port."}) from None
-    default = {"http": 80, "https": 443}[parts.scheme]
-    host = parts.hostname
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
-
-
 def template_schema_ensure() -> None:
     """Create and migrate the template schema if it is missing (normally `migrate` does it)."""
     template = settings.TENANT_BASE_SCHEMA
@@ -146,7 +126,7 @@ def site_create(
         validate_email(owner_email)
     except ValidationError:
         raise ValidationError({"owner_email": "Enter a valid email address."}) from None
-    clean_origins = sorted({origin_normalize(origin) for origin in origins})
+    clean_origins = origins_clean(origins, field="origins")
     generated = None
     if owner_password is None:
         owner_password = generated = secrets.token_urlsafe(12)

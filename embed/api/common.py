@@ -59,7 +59,7 @@ def commenter_from_request(request: HttpRequest, *, required: bool) -> Commenter
 
 def page_url(value: object, field: str = "url") -> str:
     try:
-        return url_normalize(value)  # type: ignore[arg-type]
+        return url_normalize(value)
     except InvalidURL as exc:
         raise exceptions.ValidationError({field: [str(exc)]}) from None
 
@@ -72,6 +72,14 @@ def thread_key(value: object) -> str | None:
             {"key": ["The site key must be text of 1-200 characters."]}
         )
     return value
+
+
+def page_params(params: Any) -> tuple[str | None, str | None]:
+    """(url, key) of a page from query parameters, for `selectors.thread_find`: the URL
+    normalised, either may be absent but not both. ValidationError names the bad one."""
+    key = thread_key(params.get("key"))
+    url = page_url(params.get("url")) if params.get("url") or not key else None
+    return url, key
 
 
 def comment_out(comment: Comment, *, site: SiteConfig, token: str | None = None) -> dict:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from embed.models import Comment, Commenter, SiteSettings
-from embed.moderation.akismet import akismet_is_spam
 from embed.moderation.bans import ban_active
 from embed.moderation.rules import words_found
 from embed.moderation.spammodel import site_spam_model
@@ -51,6 +50,9 @@ class Submission:
     elapsed_ms: int | None = None
     page_url: str = ""
     exclude_comment: int | None = None  # when re-checking an edit, the comment itself
+    # Akismet's verdict, asked by the caller before its transaction (akismet_opinion);
+    # None when it was not asked.
+    akismet_spam: bool | None = None
 
 
 def moderation_decide(*, site: SiteConfig, item: Submission) -> Decision:
@@ -110,12 +112,5 @@ def _spam_opinion(decision: Decision, site: SiteConfig, item: Submission, links:
         decision.escalate(Comment.Status.SPAM, ", ".join(verdict.reasons))
     elif verdict.score >= HOLD_THRESHOLD:
         decision.escalate(Comment.Status.PENDING, ", ".join(verdict.reasons))
-    if site.akismet_key and akismet_is_spam(
-        key=site.akismet_key,
-        blog=item.page_url,
-        ip=item.ip or "",
-        name=item.author.name,
-        email=item.author.email,
-        text=item.source,
-    ):
+    if item.akismet_spam:
         decision.escalate(Comment.Status.SPAM, "Akismet: spam")
