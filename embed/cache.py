@@ -43,7 +43,6 @@ import redis as redis_lib
 
 from embed import redis
 from embed.effects import after_commit
-from embed.models import Thread
 from tenants.db import current_schema
 
 PAYLOAD_TTL_SECONDS = 3600
@@ -195,11 +194,11 @@ def events_channel(ident: str) -> str:
     return f"{_prefix()}:ev:{ident}"
 
 
-def thread_changed(*, thread: Thread, event: dict | None = None) -> None:
-    """Invalidate every cached page and the count of `thread`, and tell its live readers
-    what changed (`event`, only for changes everyone may see), once the current transaction
-    commits. The one way writes reach the thread cache: see embed.effects."""
-    url, key = thread.url, thread.key
+def thread_changed(*, url: str, key: str | None, event: dict | None = None) -> None:
+    """Invalidate every cached page and the count of the thread of page `url` (and site key
+    `key`), and tell its live readers what changed (`event`, only for changes everyone may
+    see), once the current transaction commits. The one way writes reach the thread cache:
+    see embed.effects."""
     after_commit(lambda: _thread_bump(url=url, key=key, event=event))
 
 

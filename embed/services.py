@@ -194,7 +194,7 @@ def comment_create(
         Thread.objects.filter(pk=thread.pk).update(**updates)
         published = decision.status == Comment.Status.PUBLISHED
         event = {"type": "comment.new", "id": comment.pk} if published else None
-        cache.thread_changed(thread=thread, event=event)
+        cache.thread_changed(url=thread.url, key=thread.key, event=event)
     return comment
 
 
@@ -311,7 +311,7 @@ def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: Sit
             comment_status_set(comment=comment, status=decision.status)
         else:
             event = {"type": "comment.edited", "id": comment.pk} if was_published else None
-            cache.thread_changed(thread=comment.thread, event=event)
+            cache.thread_changed(url=comment.thread.url, key=comment.thread.key, event=event)
     return comment
 
 
@@ -325,7 +325,7 @@ def thread_check_open(*, thread: Thread, site: SiteConfig) -> None:
         if timezone.now() - thread.created > timedelta(days=site.auto_close_days):
             Thread.objects.filter(pk=thread.pk).update(closed=True)
             thread.closed = True
-            cache.thread_changed(thread=thread)
+            cache.thread_changed(url=thread.url, key=thread.key)
     if thread.closed:
         raise Refused(ErrorCode.THREAD_CLOSED, "This thread is closed.")
 
@@ -351,7 +351,7 @@ def comment_status_set(*, comment: Comment, status: str) -> str:
                 comment_count=F("comment_count") + delta
             )
             event = {"type": "comment.new" if delta > 0 else "comment.removed", "id": comment.pk}
-        cache.thread_changed(thread=comment.thread, event=event)
+        cache.thread_changed(url=comment.thread.url, key=comment.thread.key, event=event)
     return before
 
 
@@ -434,7 +434,7 @@ def comment_vote(
         if delta:
             Comment.objects.filter(pk=comment.pk).update(score=F("score") + delta)
             event = {"type": "comment.score", "id": comment.pk}
-            cache.thread_changed(thread=comment.thread, event=event)
+            cache.thread_changed(url=comment.thread.url, key=comment.thread.key, event=event)
         score = comment.score + delta
     return VoteResult(score, value if commenter is not None else 0, commenter)
 

@@ -6,7 +6,6 @@ import json
 import pytest
 
 from embed import cache
-from embed.models import Thread
 from tests.conftest import PAGE, host_of
 
 pytestmark = pytest.mark.django_db
@@ -80,11 +79,10 @@ def test_under_asgi_changes_are_pushed_to_the_stream(alpha, beta):
 
         def write() -> None:
             # The same page on another site must not reach this stream.
-            page = Thread(url=PAGE)
             with schema_context(beta.schema_name):
-                cache.thread_changed(thread=page, event={"type": "comment.new", "id": 99})
+                cache.thread_changed(url=PAGE, key=None, event={"type": "comment.new", "id": 99})
             with schema_context(alpha.schema_name):
-                cache.thread_changed(thread=page, event={"type": "comment.new", "id": 7})
+                cache.thread_changed(url=PAGE, key=None, event={"type": "comment.new", "id": 7})
 
         await asyncio.sleep(0.3)  # let the stream subscribe
         await asyncio.to_thread(write)

@@ -33,7 +33,7 @@ def comment_moderate(*, comment: Comment, action: str, actor: Any) -> Comment:
             before = comment.status
             comment.pinned = FLAG_ACTIONS[action]
             Comment.objects.filter(pk=comment.pk).update(pinned=comment.pinned)
-            cache.thread_changed(thread=comment.thread)
+            cache.thread_changed(url=comment.thread.url, key=comment.thread.key)
         else:
             if comment.shadowed and action in ("approve", "restore"):
                 comment.shadowed = False
@@ -62,6 +62,6 @@ def thread_set_closed(*, thread: Thread, closed: bool, actor: Any) -> Thread:
     with transaction.atomic():
         thread.closed = closed
         thread.save(update_fields=["closed"])
-        cache.thread_changed(thread=thread)
+        cache.thread_changed(url=thread.url, key=thread.key)
         audit(actor, "close" if closed else "reopen", f"thread {thread.pk}", url=thread.url)
     return thread

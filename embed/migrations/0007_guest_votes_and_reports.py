@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("embed", "0005_thread_keyless_url_unique"),
+        ("embed", "0006_imports"),
     ]
 
     operations = [
