@@ -14,12 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import redis as redis_lib
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections, transaction
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from embed import redis
 from embed.cache import events_channel, thread_ident, thread_version
 from embed.models import Comment, SpamModelState, Thread, Vote
 from embed.site import site_settings_update
@@ -191,13 +192,13 @@ def test_live_readers_hear_of_a_comment_only_once_it_is_committed(alpha):
     writer, reader = Api(alpha), Api(alpha)
     with schema_context(alpha.schema_name):
         channel = events_channel(thread_ident(url=PAGE, key=None))
-    conn = redis.client()
-    assert conn is not None
-    pubsub = conn.pubsub()
+    # A connection of its own: a subscription must not go back to the shared pool.
+    pubsub = redis_lib.Redis.from_url(settings.REDIS_URL).pubsub()
     pubsub.subscribe(channel)
     try:
         with transaction.atomic():
-            assert writer.post_comment("news").status_code == 201
+            posted = writer.post_comment("news")
+            assert posted.status_code == 201
             assert next_event(pubsub, 0.5) is None
         event = next_event(pubsub, 2)
         assert event is not None and json.loads(event["data"])["type"] == "comment.new"
