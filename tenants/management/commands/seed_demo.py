@@ -5,10 +5,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import schema_context
 
+from core.urlnorm import url_normalize
 from embed.models import Comment, Commenter, Thread
 from embed.services import comment_create, comment_status_set, thread_for_post
 from embed.site import site_config
-from embed.urlnorm import url_normalize
 from tenants.models import Tenant
 from tenants.services import site_create
 
