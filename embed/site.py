@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from core.urlnorm import origins_clean
 from embed import redis
 from embed.effects import after_commit
 from embed.models import SiteSettings
-from embed.urlnorm import origins_clean
 from tenants.db import current_schema
 
 SITE_CACHE_SECONDS = 60.0
