@@ -93,7 +93,7 @@ def test_an_unknown_host_is_a_json_404_under_api_only(db):
     [
         ("put", "/api/v1/comments"),
         ("delete", "/api/v1/thread"),
-        ("post", "/api/v1/counts"),
+        ("patch", "/api/v1/counts"),
         ("post", "/api/v1/thread/events"),
         ("get", "/api/v1/comments/1/vote"),
     ],
