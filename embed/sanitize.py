@@ -84,7 +84,10 @@ def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
 
 
 def render_markdown(source: str) -> str:
-    html = _markdown.render(source)
+    return _clean(_markdown.render(source))
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -114,3 +117,32 @@ def has_visible_text(html: str) -> bool:
     """Whether sanitized HTML shows any visible character (see `textrules.is_visible`);
     a link shows through its text, an image through its description or address."""
     return has_visible(text_of(html))
+
+
+# Presentational tags that mean what an allowed tag means; other HTML sources use them.
+_SYNONYMS = {"b": "strong", "i": "em", "s": "del", "strike": "del"}
+_SYNONYM_TAG = re.compile(r"<(/?)(b|i|s|strike)(?=[\s/>])", re.IGNORECASE)
+_IMAGE_TAG = re.compile(
+    r"<img\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))[^>]*>", re.IGNORECASE
+)
+_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|li|blockquote|pre)>", re.IGNORECASE)
+
+
+def _image_to_link(match: re.Match[str]) -> str:
+    src = match[1] or match[2] or match[3] or ""
+    return f'<a href="{src}">{src}</a>'
+
+
+def clean_html(html: str) -> str:
+    """HTML written elsewhere (an imported Disqus or WordPress comment) made as safe as a
+    rendered comment: the same allow-list, with <b>/<i>/<s> read as <strong>/<em>/<del> and
+    images shown as links, as Markdown images are."""
+    html = _SYNONYM_TAG.sub(lambda m: f"<{m[1]}{_SYNONYMS[m[2].lower()]}", html)
+    html = _IMAGE_TAG.sub(_image_to_link, html)
+    return _clean(html)
+
+
+def html_text(html: str) -> str:
+    """The plain text of sanitized HTML, a line per paragraph or line break."""
+    text = nh3.clean(_BLOCK_END.sub("\n", html), tags=set(), strip_comments=True)
+    return re.sub(r"\n{3,}", "\n\n", html_lib.unescape(text)).strip()
