@@ -2,12 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from embed.dashboard import comments, moderation, overview, owner, transfer
+from embed.dashboard.access import LoginPage
 from embed.dashboard.forms import LoginForm
 
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        LoginPage.as_view(
             template_name="dashboard/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
