@@ -128,6 +128,8 @@ def test_no_module_edits_sys_path():
         ("PALAVER_RATE_LIMITS", "ip=20/60,ip=30/60", "two rules"),
         ("PALAVER_SIGNUP_LIMITS", "ip=5/0", "window"),
         ("PALAVER_SIGNUP_LIMITS", "commenter=5/60", "unknown scope"),
+        ("PALAVER_LOGIN_LIMITS", "account=5/0", "window"),
+        ("PALAVER_LOGIN_LIMITS", "commenter=5/900", "unknown scope"),
         ("PLATFORM_PORT", "70000", "at most 65535"),
         ("PLATFORM_PORT", "-1", "at least 0"),
         ("PLATFORM_PORT", "eighty", "integer"),

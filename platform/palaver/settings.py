@@ -253,6 +253,10 @@ PALAVER_RATE_LIMITS = envrates(
 )
 # Sign-ups per IP on the platform site (form and API): `off`, or e.g. ip=5/3600.
 PALAVER_SIGNUP_LIMITS = envrates("PALAVER_SIGNUP_LIMITS", "ip=5/3600", scopes=("ip",))
+# Failed log-ins (dashboard, platform admin) per account and per IP: `off`, or e.g. the default.
+PALAVER_LOGIN_LIMITS = envrates(
+    "PALAVER_LOGIN_LIMITS", "account=5/900,ip=20/900", scopes=("account", "ip")
+)
 # Behind a proxy: the header it puts the client's address in (HTTP_X_REAL_IP from the shipped
 # nginx, or HTTP_X_FORWARDED_FOR), believed only from TRUSTED_PROXIES (see core.clientip).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")
