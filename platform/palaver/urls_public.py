@@ -6,7 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from embed.notifications.bounces import mail_events_view
 from tenants.api import SiteCreateApi
-from tenants.views import landing
+from tenants.forms import AdminLoginForm
+from tenants.views import admin_login, landing
+
+# Failed log-ins to the platform admin are throttled like the dashboard's (embed.logins).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -14,5 +18,12 @@ urlpatterns = [
     path("api/v1/mail/events", mail_events_view, name="api-mail-events"),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="palaver.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]
+
+# Errors under /api/ answer in the API's JSON shape; a database outage is a 503.
+handler400 = "palaver.errorpages.bad_request"
+handler403 = "palaver.errorpages.permission_denied"
+handler404 = "palaver.errorpages.page_not_found"
+handler500 = "palaver.errorpages.server_error"
