@@ -1,6 +1,6 @@
 from django.urls import path
 
-from embed.api import admin, comments, events, imports, threads
+from embed.api import admin, comments, events, imports, notify_admin, threads
 
 urlpatterns = [
     path("thread", threads.ThreadApi.as_view(), name="api-thread"),
@@ -34,4 +34,18 @@ urlpatterns = [
     path("admin/team/<int:pk>", admin.TeamMemberApi.as_view(), name="admin-team-member"),
     path("admin/imports", imports.ImportsApi.as_view(), name="admin-imports"),
     path("admin/imports/<int:pk>", imports.ImportApi.as_view(), name="admin-import"),
+    path("admin/webhooks", notify_admin.WebhooksApi.as_view(), name="admin-webhooks"),
+    path("admin/webhooks/<int:pk>", notify_admin.WebhookApi.as_view(), name="admin-webhook"),
+    path(
+        "admin/webhooks/<int:pk>/deliveries",
+        notify_admin.WebhookDeliveriesApi.as_view(),
+        name="admin-webhook-deliveries",
+    ),
+    path(
+        "admin/webhooks/<int:pk>/test",
+        notify_admin.WebhookTestApi.as_view(),
+        name="admin-webhook-test",
+    ),
+    path("admin/mail", notify_admin.MailSettingsApi.as_view(), name="admin-mail"),
+    path("admin/alerts", notify_admin.AlertPreferenceApi.as_view(), name="admin-alerts"),
 ]
