@@ -22,6 +22,7 @@ from tenants.db import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
 from tenants.services import site_create
+from tests.openapi_check import check_response
 
 ORIGINS = {
     "alpha": ["https://alpha.example", "http://127.0.0.1:8765"],
@@ -79,6 +80,19 @@ def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
     _forget_process_caches()
     if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
         use_public_schema()
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every /api/ response a test client gets must match /api/schema/ (tests/openapi_check)."""
+    original = Client.request
+
+    def request(self: Client, **call: Any) -> Any:
+        response = original(self, **call)
+        check_response(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
 
 
 @pytest.fixture(autouse=True)

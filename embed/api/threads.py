@@ -12,13 +12,12 @@ import orjson
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
 from rest_framework.request import Request
 
 from embed import cache, selectors
 from embed.api.common import (
-    COMMENT_SCHEMA,
     JSON,
     URL_PARAMS,
     WidgetApi,
@@ -27,6 +26,7 @@ from embed.api.common import (
     reader_required,
     thread_key,
 )
+from embed.api.serializers import CountsSerializer, ReaderStateSerializer, ThreadPageSerializer
 from embed.site import site_config, site_config_seen
 from embed.urlnorm import InvalidURL, url_normalize
 
@@ -113,15 +113,9 @@ class ThreadApi(WidgetApi):
             OpenApiParameter("cursor", OpenApiTypes.STR),
         ],
         responses={
-            200: inline_serializer(
-                "ThreadPage",
-                {
-                    "thread": serializers.DictField(allow_null=True),
-                    "site": serializers.DictField(),
-                    "comments": serializers.ListField(child=COMMENT_SCHEMA),
-                    "next": serializers.CharField(allow_null=True),
-                },
-            )
+            # Built by selectors.thread_payload; tests/test_contracts.py holds it to this.
+            200: ThreadPageSerializer,
+            304: OpenApiResponse(description="Not modified: the ETag in If-None-Match is current."),
         },
     )
     def get(self, request: Request) -> HttpResponse:
@@ -131,7 +125,10 @@ class ThreadApi(WidgetApi):
 class ThreadMeApi(WidgetApi):
     """What only the reader holding the token sees: own comments, votes, pending comments."""
 
-    @extend_schema(parameters=URL_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    error_statuses = (401,)
+
+    # Built by selectors.reader_state; tests/test_contracts.py holds it to this.
+    @extend_schema(parameters=URL_PARAMS, responses={200: ReaderStateSerializer})
     def get(self, request: Request) -> HttpResponse:
         commenter = reader_required(request)
         key = thread_key(request.query_params.get("key"))
@@ -149,7 +146,7 @@ class CountsApi(WidgetApi):
 
     @extend_schema(
         parameters=[OpenApiParameter("url", OpenApiTypes.URI, many=True)],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: CountsSerializer()},
     )
     def get(self, request: Request) -> HttpResponse:
         raw_urls = request.query_params.getlist("url")
@@ -172,8 +169,7 @@ class CountsApi(WidgetApi):
             found = selectors.thread_counts(missing)
             cache.counts_put(found)
             counts.update(found)
-        response = json_response(
-            {raw: counts.get(url, 0) if url else 0 for raw, url in normal.items()}
-        )
+        shown = {raw: counts.get(url, 0) if url else 0 for raw, url in normal.items()}
+        response = json_response(CountsSerializer().to_representation(shown))
         response["Cache-Control"] = "public, max-age=30"
         return response
