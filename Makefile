@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format browser services-stop bench bench-tenants bench-spam screenshots clean
+.PHONY: demo test lint format browser nginx services-stop bench bench-tenants bench-spam screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,11 +18,14 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 demo: $(STAMP)
 	$(PY) bin/demo.py
 
-test: $(STAMP) browser
+test: $(STAMP) browser nginx
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 browser:
 	@bash bin/ensure-chromium
+
+nginx:
+	@bash bin/ensure-nginx
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

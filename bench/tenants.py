@@ -5,7 +5,8 @@ Provisions BENCH_SITES (1,000) sites through the real signup service (`site_crea
 cloned from the template, domain, owner with a hashed password, settings), timing each; gives
 each a 20-comment thread; then, with the shipped gunicorn configuration, compares the hot read
 over one site with the hot read spread over every site (each request another site's host and
-thread), and reports the memory of the app workers and of the PostgreSQL backends.
+thread), and reports the memory of the app workers and of the PostgreSQL backends, and the
+time of a `migrate_schemas` with nothing to apply over all the sites.
 
     make bench-tenants                            # 1,000 sites (about 10-15 minutes)
     make bench-tenants BENCH_ARGS="--sites 100"   # a shorter run
@@ -142,6 +143,20 @@ def postgres_backends(database: str, local: bool) -> dict[str, Any]:
     return servers.memory_of(pids)
 
 
+def noop_migrate_seconds(env: bench_env_module.BenchEnv) -> float:
+    """Wall time of `manage.py migrate_schemas` in a fresh process when nothing is to apply,
+    as an operator's deploy runs it (seconds)."""
+    import subprocess
+
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(bench_env_module.ROOT / "manage.py"), "migrate_schemas",
+         "--noinput", "-v", "0"],
+        env=env.process_env(), check=True,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tenant-scale benchmark")
     parser.add_argument("--sites", type=int, default=1000)
@@ -180,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connections
 
     connections.close_all()
+    migrate_s = noop_migrate_seconds(env)
+    say(f"no-op migrate_schemas over {args.sites} sites: {migrate_s:.1f} s")
 
     path = f"/api/v1/thread?url={quote(PAGE, safe='')}"
     hosts = [f"{slug_of(n)}.localhost" for n in range(args.sites)]
@@ -259,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
          f"{p95_schema:.0f} ms", "yes" if p95_schema < 1000 else "NO"],
         [f"hot-read p50, {args.sites} sites vs 1", "within 15 %", f"{slowdown:+.1%}",
          "yes" if slowdown <= 0.15 else "NO"],
+        [f"no-op migrate_schemas, {args.sites} sites", "< 60 s", f"{migrate_s:.1f} s",
+         "yes" if migrate_s < 60 else "NO"],
     ]  # fmt: skip
     print()
     print(report.table(targets, ["target", "goal", "measured", "met"]))
@@ -275,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             "rows": [report.row_json(r) for r in rows],
             "hot_p50_ms": {"one_site": one_p50, "all_sites": all_p50, "slowdown": slowdown},
             "isolation_checks": checks,
+            "noop_migrate_seconds": migrate_s,
             "app_memory": app_memory,
             "postgres_memory": pg_memory,
             "targets": [

@@ -50,7 +50,7 @@ def main() -> int:
         manage("migrate", "--noinput", "-v", "0")
         manage("collectstatic", "--noinput", "-v", "0")
         manage("seed_demo")
-        env = {**os.environ, "BIND": f"0.0.0.0:{PORT}"}
+        env = {**os.environ, "BIND": f"127.0.0.1:{PORT}"}
         children.append(
             subprocess.Popen(
                 [str(Path(PYTHON).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],

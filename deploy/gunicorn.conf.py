@@ -4,7 +4,9 @@ import multiprocessing
 import os
 
 wsgi_app = "palaver.wsgi:application"
-bind = os.environ.get("BIND", "0.0.0.0:8000")
+# Loopback: the app is reached through the front proxy only, which is what lets it believe
+# the proxy's X-Real-IP / X-Forwarded-Proto (TRUSTED_PROXIES, docs/security.md).
+bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 # Threaded workers measured faster than sync workers for the hot read (keep-alive
 # connections, no accept per request): `make bench` compares them; docs/performance.md.

@@ -3,12 +3,13 @@
 Keys carry the tenant's schema, so the same page URL on two sites never shares an entry:
 
     palaver:<schema>:tv:<ident>                                   thread version (INCR on write)
-    palaver:<schema>:tp:<ident>:<version>:<site version>:<sort>:<cursor>   payload (etag\\nbody)
+    palaver:<schema>:tp:<idents>:<versions>:<site version>:<sort>:<cursor>  payload (etag\\nbody)
     palaver:<schema>:counts                                       hash: page URL -> count
 
-`ident` is a digest of the thread's URL or site key. A write bumps the version, so every
-cached page of that thread is bypassed at once and left to expire. Reader-specific data
-never enters these payloads.
+`ident` is a digest of the thread's URL or site key. A write bumps the versions of both, so
+every cached page of that thread is bypassed at once and left to expire. A read that names
+both a URL and a key is cached under both idents and their versions (`thread_idents`).
+Reader-specific data never enters these payloads.
 
 Each worker also keeps the payloads it served last. A hot read still asks Redis for the
 thread's version, but when the worker's copy is of that version Redis sends back only the
@@ -34,19 +35,24 @@ COUNTS_TTL_SECONDS = 24 * 3600
 
 LOCAL_COPY_BYTES = 32 * 1024 * 1024  # what each worker may keep of payloads it served
 
-# One round trip for a hot read: the site's settings version, the thread's version, then the
-# payload stored under it unless the worker already holds that version (ARGV[3]). A thread
-# with no version yet (never written, or Redis lost its data) gets one from the clock (ARGV[4]),
-# so no two states of a thread ever share a version. The generation (KEYS[3]) moves when a
-# write could not reach Redis, which makes every cached payload stale at once.
+# One round trip for a hot read: the site's settings version, the versions of the idents the
+# read depends on (KEYS[3..]), then the payload stored under them unless the worker already
+# holds that version (ARGV[3]). An ident with no version yet (never written, or Redis lost its
+# data) gets one from the clock (ARGV[4]), so no two states of a thread ever share a version.
+# The generation (KEYS[2]) moves when a write could not reach Redis, which makes every cached
+# payload stale at once.
 _HOT_READ = """
-local site = redis.call('GET', KEYS[2]) or '0'
-local version = redis.call('GET', KEYS[1])
-if not version then
-  version = ARGV[4]
-  redis.call('SET', KEYS[1], version)
+local site = redis.call('GET', KEYS[1]) or '0'
+local parts = {}
+for i = 3, #KEYS do
+  local part = redis.call('GET', KEYS[i])
+  if not part then
+    part = ARGV[4]
+    redis.call('SET', KEYS[i], part)
+  end
+  parts[#parts + 1] = part
 end
-version = version .. 'g' .. (redis.call('GET', KEYS[3]) or '0')
+local version = table.concat(parts, '.') .. 'g' .. (redis.call('GET', KEYS[2]) or '0')
 if version == ARGV[3] then return {version, false, 1, site} end
 return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0, site}
 """
@@ -93,8 +99,23 @@ def _catch_up(conn: redis_lib.Redis) -> None:
 
 
 def thread_ident(*, url: str | None, key: str | None) -> str:
+    """The digest naming a thread's keys: of its site key if given, else of its URL."""
     raw = f"k:{key}" if key else f"u:{url}"
     return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+
+
+def thread_idents(*, url: str | None, key: str | None) -> list[str]:
+    """The idents whose versions a read of (url, key) depends on: the key's and the URL's.
+
+    A read with both may resolve through either (`embed.selectors.thread_find`: a page whose
+    thread has no key yet is found by URL), and `thread_bump` moves the versions of a
+    thread's URL and key, so a payload cached under both is stale after any write that
+    could change the answer.
+    """
+    idents = [thread_ident(url=None, key=key)] if key else []
+    if url:
+        idents.append(thread_ident(url=url, key=None))
+    return idents
 
 
 def _prefix() -> str:
@@ -107,12 +128,14 @@ class Hit(NamedTuple):
     site_version: str  # the site settings' version in Redis ('0' when unknown)
 
 
-def payload_get(ident: str, suffix: str) -> Hit:
-    """The thread's cached payload for `suffix`, with the versions it was checked against."""
+def payload_get(idents: list[str], suffix: str) -> Hit:
+    """The cached payload of a read depending on `idents` (`thread_idents`) for `suffix`,
+    with the versions it was checked against."""
     conn = redis.client()
     if conn is None:
         return Hit("0", None, "0")
     prefix = _prefix()
+    ident = "+".join(idents)
     local_key = f"{prefix}:{ident}:{suffix}"
     held = _local.get(local_key)
     try:
@@ -121,7 +144,7 @@ def payload_get(ident: str, suffix: str) -> Hit:
         if script is None:
             script = _scripts[id(conn)] = conn.register_script(_HOT_READ)
         raw_version, payload, current, raw_site = script(  # type: ignore[operator]
-            keys=[f"{prefix}:tv:{ident}", f"{prefix}:sv", GENERATION_KEY],
+            keys=[f"{prefix}:sv", GENERATION_KEY, *(f"{prefix}:tv:{one}" for one in idents)],
             args=[
                 f"{prefix}:tp:{ident}:",
                 f":{suffix}",
@@ -141,8 +164,9 @@ def payload_get(ident: str, suffix: str) -> Hit:
     return Hit(version, payload, site_version)
 
 
-def payload_put(ident: str, version: str, suffix: str, payload: bytes) -> None:
+def payload_put(idents: list[str], version: str, suffix: str, payload: bytes) -> None:
     prefix = _prefix()
+    ident = "+".join(idents)
     redis.call("set", f"{prefix}:tp:{ident}:{version}:{suffix}", payload, ex=PAYLOAD_TTL_SECONDS)
     _remember(f"{prefix}:{ident}:{suffix}", version, payload)
 
@@ -207,5 +231,19 @@ def counts_put(counts: dict[str, int]) -> None:
         pipe.hset(key, mapping=counts)  # type: ignore[arg-type]
         pipe.expire(key, COUNTS_TTL_SECONDS)
         pipe.execute()
+    except redis_lib.RedisError as exc:
+        redis.trip(exc)
+
+
+def everything_stale() -> None:
+    """Make every cached payload and count of every site stale at once: for changes made
+    behind the services' backs, such as a data migration that merges threads."""
+    conn = redis.client()
+    if conn is None:
+        return
+    try:
+        conn.incr(GENERATION_KEY)
+        for key in conn.scan_iter(match="palaver:*:counts", count=1000):
+            conn.unlink(key)
     except redis_lib.RedisError as exc:
         redis.trip(exc)

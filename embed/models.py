@@ -49,9 +49,14 @@ class SiteSettings(models.Model):
 
 
 class Thread(models.Model):
-    """The comment section of one page, identified by its normalised URL or a site key."""
+    """The comment section of one page, identified by a site key or its normalised URL.
 
-    url = models.CharField(max_length=2000, unique=True)
+    A key is the page's identity when the site gives one; a URL only when it does not. So
+    one URL has at most one key-less thread, and any number of keyed ones (a site that gave
+    a page a new key said it is a new page). `embed.selectors.thread_find` resolves a page.
+    """
+
+    url = models.CharField(max_length=2000)  # normalised: embed.urlnorm.url_normalize
     key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     title = models.CharField(max_length=300, blank=True)
     closed = models.BooleanField(default=False)
@@ -60,7 +65,15 @@ class Thread(models.Model):
     last_activity = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["-last_activity"], name="thread_activity_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=Q(key__isnull=True), name="thread_keyless_url_uniq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["-last_activity"], name="thread_activity_idx"),
+            models.Index(fields=["url"], name="thread_url_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.url
@@ -74,6 +87,9 @@ class Commenter(models.Model):
     avatar = models.URLField(blank=True)
     badge = models.CharField(max_length=32, blank=True)
     sso_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # The author's identity in an imported file ("disqus:u:jane", "wordpress:e:j@x.example"),
+    # so every comment of one author in the file, and in a later export, finds the same reader.
+    import_key = models.CharField(max_length=300, null=True, blank=True, unique=True)
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -111,8 +127,19 @@ class Comment(models.Model):
     spam_score = models.FloatField(null=True, blank=True)
     # Shown to its author as published and to nobody else (shadow ban).
     shadowed = models.BooleanField(default=False)
+    # Where an imported comment came from: the format and the comment's id in it (unique
+    # together, so importing a file twice creates nothing), and a digest of the source record
+    # (a newer export updates only what changed there, never what moderators changed here).
+    import_source = models.CharField(max_length=16, null=True, blank=True)
+    import_id = models.CharField(max_length=200, null=True, blank=True)
+    import_digest = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_source", "import_id"], name="comment_import_unique"
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["thread", "-pinned", "created", "id"],
@@ -218,3 +245,47 @@ class SpamModelState(models.Model):
 
     def __str__(self) -> str:
         return f"spam model v{self.version}"
+
+
+class Import(models.Model):
+    """One run of an import: the uploaded file, its progress and its report.
+
+    `active` is true while the import is queued or running and null afterwards; the unique
+    constraint on it lets a site run one import at a time, whatever the races.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    active = models.BooleanField(null=True, default=True)
+    format = models.CharField(max_length=16, blank=True)  # as asked; detected when blank
+    detected = models.CharField(max_length=24, blank=True)  # what the file turned out to be
+    filename = models.CharField(max_length=200, blank=True)  # as uploaded, for display only
+    path = models.CharField(max_length=500, blank=True)  # the stored upload, under DATA_DIR
+    size = models.BigIntegerField(default=0)  # bytes
+    base_url = models.CharField(max_length=300, blank=True)
+    dry_run = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    threads = models.PositiveIntegerField(default=0)
+    threads_created = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    comments_created = models.PositiveIntegerField(default=0)
+    comments_updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["active"], name="one_active_import")]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.status})"

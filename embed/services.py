@@ -9,40 +9,50 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from embed import cache
+from embed import cache, selectors
 from embed.models import Comment, Commenter, Flag, Thread, Vote
+from embed.moderation.akismet import akismet_opinion
 from embed.moderation.pipeline import Submission, moderation_decide
-from embed.sanitize import render_markdown
+from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
 from embed.urlnorm import origin_of
 from palaver.errors import ErrorCode, Refused
+from palaver.textrules import display_name_clean, forbidden_character, forbidden_message
 
 BODY_MAX = 10_000
-NAME_MAX = 64
 
 
 def ip_anonymise(ip: str | None) -> str | None:
-    """Keep the network, drop the host: 203.0.113.7 -> 203.0.113.0, IPv6 to its /48."""
+    """Keep the network, drop the host: 203.0.113.7 -> 203.0.113.0, IPv6 to its /48
+    (an IPv4-mapped IPv6 address as the IPv4 address it is)."""
     if not ip:
         return None
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # ::ffff:203.0.113.7 is an IPv4 reader
     prefix = 24 if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)
 
 
 def body_clean(body: object) -> tuple[str, str]:
-    """(source, html) for a comment body, or ValidationError."""
+    """(source, html) for a comment body, or ValidationError.
+
+    The rendered HTML must show something: a body of `&nbsp;`, zero-width spaces or an empty
+    link renders to nothing a reader can see, and would be published as a blank comment."""
     if not isinstance(body, str) or not body.strip():
         raise ValidationError({"body": "Write something before posting."})
+    bad = forbidden_character(body)
+    if bad:
+        raise ValidationError({"body": forbidden_message(bad)})
     source = body.strip()
     if len(source) > BODY_MAX:
         raise ValidationError({"body": f"Keep it under {BODY_MAX:,} characters."})
     html = render_markdown(source)
-    if not html:
-        raise ValidationError({"body": "Write something before posting."})
+    if not has_visible_text(html):
+        raise ValidationError({"body": "Write something readers can see before posting."})
     return source, html
 
 
@@ -54,12 +64,10 @@ def commenter_resolve(
     site: SiteConfig,
 ) -> Commenter:
     """The guest who is posting: the token's commenter (name/email refreshed) or a new one."""
-    name = (name or "").strip()
     email = (email or "").strip().lower()
     if commenter is None and not site.guests_allowed:
         raise Refused(ErrorCode.GUESTS_NOT_ALLOWED, "This site does not accept guest comments.")
-    if len(name) > NAME_MAX:
-        raise ValidationError({"author_name": f"Keep your name under {NAME_MAX} characters."})
+    name = display_name_clean(name or "", field="author_name")
     if not name and not (commenter and commenter.name):
         raise ValidationError({"author_name": "Tell us your name."})
     if email:
@@ -85,24 +93,44 @@ def commenter_resolve(
     return commenter
 
 
-def thread_get_or_create(
-    *, url: str, key: str | None, title: str, site: SiteConfig
-) -> tuple[Thread, bool]:
-    """The thread for a page, created on its first comment if the page's origin is allowed."""
-    query = Thread.objects.filter(key=key) if key else Thread.objects.filter(url=url)
-    thread = query.first()
-    if thread is not None:
-        return thread, False
-    if origin_of(url) not in site.allowed_origins:
-        raise ValidationError(
-            {"url": "Comments are not enabled for pages on this origin. Add it in the settings."}
-        )
-    try:
-        with transaction.atomic():
-            return Thread.objects.create(url=url, key=key or None, title=title[:300]), True
-    except IntegrityError:
-        # Two first comments raced; the thread now exists.
-        return query.get(), False
+def thread_for_post(
+    *, url: str, key: str | None, title: str, site: SiteConfig, found: Thread | None
+) -> Thread:
+    """The thread a post goes to: `found` (what `selectors.thread_find` answered for this
+    url and key), given the key if it has none yet, or a new thread if there was none and
+    the page's origin is allowed.
+
+    Call inside a transaction. Races answer the row that won: two first posts on one page,
+    or a key given to two threads at once, end on one thread, never on an IntegrityError.
+    """
+    thread = found
+    for _ in range(3):
+        if thread is None:
+            if origin_of(url) not in site.allowed_origins:
+                raise ValidationError(
+                    {"url": "Comments are not enabled for pages on this origin. "
+                     "Add it in the settings."}
+                )  # fmt: skip
+            try:
+                with transaction.atomic():
+                    return Thread.objects.create(url=url, key=key, title=title[:300])
+            except IntegrityError:
+                pass  # another post created the thread (or took the key) first
+        elif key and thread.key is None:
+            # The site started sending data-key: the page's thread takes it on.
+            try:
+                with transaction.atomic():
+                    taken = Thread.objects.filter(pk=thread.pk, key__isnull=True).update(key=key)
+            except IntegrityError:
+                taken = 0  # a thread elsewhere got this key first
+            if taken:
+                thread.key = key
+                return thread
+        else:
+            return thread
+        thread = selectors.thread_find(url=url, key=key)
+    # Only reachable when other posts keep changing this page's thread under this one.
+    raise Refused(ErrorCode.UNAVAILABLE, "This page's thread is changing; try again.")
 
 
 def comment_create(
@@ -115,9 +143,11 @@ def comment_create(
     ip: str | None = None,
     honeypot: str = "",
     elapsed_ms: int | None = None,
+    akismet_spam: bool | None = None,
 ) -> Comment:
     """Create a comment on `thread`, as the moderation pipeline decides (published, held,
-    spam or rejected). Replies deeper than the site's cap attach at the cap."""
+    spam or rejected). Replies deeper than the site's cap attach at the cap. `akismet_spam`
+    is Akismet's verdict, asked before the caller's transaction (None: not asked)."""
     thread_check_open(thread=thread, site=site)
     source, html = body_clean(body)
     depth, root_id = 0, None
@@ -133,7 +163,7 @@ def comment_create(
         site=site,
         item=Submission(
             source=source, html=html, author=author, ip=network, honeypot=honeypot,
-            elapsed_ms=elapsed_ms, page_url=thread.url,
+            elapsed_ms=elapsed_ms, page_url=thread.url, akismet_spam=akismet_spam,
         ),
     )  # fmt: skip
     with transaction.atomic():
@@ -180,7 +210,7 @@ def comment_post(
 
     One transaction: a body the comment refuses leaves no new commenter or thread behind.
     """
-    existing = (Thread.objects.filter(key=key) if key else Thread.objects.filter(url=url)).first()
+    existing = selectors.thread_find(url=url, key=key)
     if existing is not None:
         # Outside the transaction below, so an automatic close sticks when we refuse.
         thread_check_open(thread=existing, site=site)
@@ -189,14 +219,17 @@ def comment_post(
         parent = Comment.objects.select_related("parent").filter(pk=parent_id).first()
         if parent is None:
             raise ValidationError({"parent": "The comment you are replying to does not exist."})
+    # A network call: made before the transaction, so no lock waits on Akismet.
+    akismet_spam = akismet_opinion(
+        site=site, page_url=url, ip=ip_anonymise(ip), text=body,
+        name=author_name or (commenter.name if commenter else ""),
+        email=author_email or (commenter.email if commenter else ""),
+    )  # fmt: skip
     with transaction.atomic():
         author = commenter_resolve(
             commenter=commenter, name=author_name, email=author_email, site=site
         )
-        if existing is not None:
-            thread = existing
-        else:
-            thread, _ = thread_get_or_create(url=url, key=key, title=title, site=site)
+        thread = thread_for_post(url=url, key=key, title=title, site=site, found=existing)
         return comment_create(
             thread=thread,
             author=author,
@@ -206,6 +239,7 @@ def comment_post(
             ip=ip,
             honeypot=honeypot,
             elapsed_ms=elapsed_ms,
+            akismet_spam=akismet_spam,
         )
 
 
@@ -230,11 +264,15 @@ def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: Sit
     hold a published comment, never publish a held one."""
     _check_author(comment, commenter, site)
     source, html = body_clean(body)
+    akismet_spam = akismet_opinion(
+        site=site, page_url=comment.thread.url, ip=comment.ip, name=commenter.name,
+        email=commenter.email, text=source,
+    )  # fmt: skip
     decision = moderation_decide(
         site=site,
         item=Submission(
             source=source, html=html, author=commenter, ip=comment.ip,
-            page_url=comment.thread.url, exclude_comment=comment.pk,
+            page_url=comment.thread.url, exclude_comment=comment.pk, akismet_spam=akismet_spam,
         ),
     )  # fmt: skip
     was_published = comment.status == Comment.Status.PUBLISHED

@@ -15,6 +15,7 @@ from typing import Any
 
 from embed import redis
 from embed.models import SiteSettings
+from embed.urlnorm import origins_clean
 from tenants.db import current_schema
 
 SITE_CACHE_SECONDS = 60.0
@@ -100,6 +101,11 @@ def site_config_seen(version: str) -> bool:
 
 
 def site_settings_update(**fields: Any) -> SiteSettings:
+    """Change settings (validated: `full_clean`, origins through `origins_clean`)."""
+    if "allowed_origins" in fields:
+        fields["allowed_origins"] = origins_clean(
+            fields["allowed_origins"], field="allowed_origins"
+        )
     row = SiteSettings.objects.first() or SiteSettings.objects.create()
     for name, value in fields.items():
         setattr(row, name, value)

@@ -5,7 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from embed.api.common import client_ip
+from core.clientip import client_ip
 from tenants.serializers import SiteCreatedSerializer
 from tenants.services import signup_wait, site_create
 
@@ -47,5 +47,7 @@ class SiteCreateApi(APIView):
             errors = exc.message_dict
             if "owner_password" in errors:
                 errors["password"] = errors.pop("owner_password")
+            if "origins" in errors:
+                errors["allowed_origins"] = errors.pop("origins")
             raise ValidationError(errors) from None
         return Response(SiteCreatedSerializer(site).data, status=status.HTTP_201_CREATED)

@@ -4,16 +4,20 @@ number of sites.
 django-tenants' `clone_schema()` walks `information_schema` views for every column it copies;
 those views span every schema in the database, so each signup gets slower as sites are added
 (about 10 s per signup at 50 sites on a small machine). Here the template is read through
-`pg_catalog` filtered by its namespace (indexed lookups), and the copy is one batch of plain
-DDL sent in a single round trip:
+`pg_catalog` filtered by its namespace (indexed lookups), and the copy is plain DDL:
 
 1. `CREATE TABLE … (LIKE template.t …)` for columns, defaults, identity columns (each with a
    new sequence of its own), storage and comments;
 2. the template's rows (migration history, content types, permissions);
 3. every constraint and index under its original name, which later migrations rely on;
-4. identity sequences moved past the copied rows.
+4. identity sequences moved past the copied rows, with literal values.
 
-`tests/test_cloning.py` checks that a clone matches its template object for object.
+The clone stays Citus-clean (docs/scaling.md): Citus' schema-based sharding distributes a
+new schema's tables as they are created, and it refuses a `;`-joined batch of DDL and a
+`setval` whose value is a subquery over a distributed table. So the statements are sent one
+by one, and each sequence's value is read first and written as a literal.
+`tests/test_cloning.py` checks both, and that a clone matches its template object for object.
+
 """
 
 from django.db import connection
@@ -62,13 +66,6 @@ def clone_statements(template: str, target: str) -> list[str]:
             [template],
         )
         indexes = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT t.relname, a.attname FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid "
-            "WHERE t.relnamespace = %s::regnamespace AND t.relkind IN ('r', 'p') "
-            "AND a.attidentity <> '' AND NOT a.attisdropped ORDER BY t.relname",
-            [template],
-        )
-        identities = cursor.fetchall()
 
     statements = [f"CREATE SCHEMA {dst}"]
     for table in tables:
@@ -87,13 +84,36 @@ def clone_statements(template: str, target: str) -> list[str]:
             f"{retarget(definition)}"
         )
     statements.extend(retarget(definition) for definition in indexes)
-    for table, column in identities:
-        qualified = f"{dst}.{_quote(table)}"
-        sequence = f"pg_get_serial_sequence({_literal(qualified)}, {_literal(column)})"
-        statements.append(
-            f"SELECT setval({sequence}, "  # noqa: S608 - quoted catalog names
-            f"COALESCE((SELECT max({_quote(column)}) FROM {qualified}), 0) + 1, false)"
+    return statements
+
+
+def sequence_statements(template: str, target: str) -> list[str]:
+    """`setval` for each identity sequence of `target`, past the rows copied from `template`,
+    with the values as literals (read from the template, whose rows the clone copied)."""
+    statements = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.relname, a.attname FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid "
+            "WHERE t.relnamespace = %s::regnamespace AND t.relkind IN ('r', 'p') "
+            "AND a.attidentity <> '' AND NOT a.attisdropped ORDER BY t.relname",
+            [template],
         )
+        identities = cursor.fetchall()
+        if not identities:
+            return []
+        # Every maximum in one round trip.
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT {index}, COALESCE(max({_quote(column)}), 0) + 1 "  # noqa: S608 - quoted catalog names
+                f"FROM {_quote(template)}.{_quote(table)}"
+                for index, (table, column) in enumerate(identities)
+            )
+        )
+        values = dict(cursor.fetchall())
+    for index, (table, column) in enumerate(identities):
+        qualified = f"{_quote(target)}.{_quote(table)}"
+        sequence = f"pg_get_serial_sequence({_literal(qualified)}, {_literal(column)})"
+        statements.append(f"SELECT setval({sequence}, {int(values[index])}, false)")
     return statements
 
 
@@ -103,6 +123,7 @@ def schema_clone(*, template: str, target: str) -> None:
     Call inside the provisioning transaction, with the connection on the public schema: a
     failure anywhere rolls the whole schema back with the rest of the signup.
     """
-    statements = clone_statements(template, target)
+    statements = clone_statements(template, target) + sequence_statements(template, target)
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join(statements))
+        for statement in statements:
+            cursor.execute(statement)

@@ -7,7 +7,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from typing import cast
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,10 +17,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from embed.urlnorm import origins_clean
+from palaver.textrules import display_name_clean
 from tenants.cloning import schema_clone
 from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
 
+SITE_NAME_MAX = 100
 # A DNS label of 3-40 characters: letters, digits and inner hyphens.
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -90,26 +92,6 @@ def slug_validate(slug: str) -> None:
         raise ValidationError({"slug": f"The site name '{slug}' is already taken."})
 
 
-def origin_normalize(origin: str) -> str:
-    """`https://Example.com:443/` -> `https://example.com`; ValidationError if not an origin."""
-    parts = urlsplit(origin.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"origins": f"'{origin}' is not an http(s) origin."})
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        raise ValidationError(
-            {"origins": f"'{origin}' must be an origin only: scheme, host and optional port."}
-        )
-    try:
-        port = parts.port
-    except ValueError:
-        raise ValidationError({"origins": f"'{origin}' has an invalid port."}) from None
-    default = {"http": 80, "https": 443}[parts.scheme]
-    host = parts.hostname
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
-
-
 def template_schema_ensure() -> None:
     """Create and migrate the template schema if it is missing (normally `migrate` does it)."""
     template = settings.TENANT_BASE_SCHEMA
@@ -135,16 +117,16 @@ def site_create(
     from embed.models import SiteSettings
 
     slug = slug.strip().lower()
-    name = name.strip()
     owner_email = owner_email.strip().lower()
     slug_validate(slug)
-    if not name or len(name) > 100:
-        raise ValidationError({"name": "Give the site a name of 1-100 characters."})
+    name = display_name_clean(name, field="name", max_length=SITE_NAME_MAX)
+    if not name:
+        raise ValidationError({"name": "Give the site a name."})
     try:
         validate_email(owner_email)
     except ValidationError:
         raise ValidationError({"owner_email": "Enter a valid email address."}) from None
-    clean_origins = sorted({origin_normalize(origin) for origin in origins})
+    clean_origins = origins_clean(origins, field="origins")
     generated = None
     if owner_password is None:
         owner_password = generated = secrets.token_urlsafe(12)

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from embed.api.common import client_ip
+from core.clientip import client_ip
 from tenants.forms import SignupForm
 from tenants.services import signup_wait, site_create
 

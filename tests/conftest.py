@@ -23,6 +23,12 @@ from tenants.models import Tenant
 from tenants.resolution import forget_hosts
 from tenants.services import site_create
 from tests.openapi_check import check_response
+from tests.servers import (  # noqa: F401 - the real-server fixtures, shared by every test tier
+    blog_port,
+    host_site,
+    platform,
+    redis_url_with_db,
+)
 
 ORIGINS = {
     "alpha": ["https://alpha.example", "http://127.0.0.1:8765"],
@@ -31,18 +37,9 @@ ORIGINS = {
 OWNER_PASSWORD = "correct-horse-battery-staple"
 
 
-def _with_redis_db(url: str, db: int) -> str:
-    base, _, query = url.partition("?")
-    if base.startswith("unix://"):
-        return f"{base}?db={db}"
-    scheme, _, rest = base.partition("://")
-    host = rest.split("/", 1)[0]
-    return f"{scheme}://{host}/{db}" + (f"?{query}" if query else "")
-
-
 def pytest_configure(config: pytest.Config) -> None:
     # Tests use their own Redis database so they never touch a running demo's cache.
-    settings.REDIS_URL = _with_redis_db(
+    settings.REDIS_URL = redis_url_with_db(
         settings.REDIS_URL, int(os.environ.get("TEST_REDIS_DB", "9"))
     )
     settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL

@@ -130,7 +130,7 @@ def test_the_thread_page_builder_gives_what_its_serializer_declares(alpha, in_sc
         site = site_config()
         for sort in selectors.SORTS:
             built = selectors.thread_payload(
-                url=thread.url, key=None, sort=sort, offset=0, site=site
+                url=thread.url, key=None, sort=sort, after=None, cursor_scope="contract", site=site
             )
             assert len(built["comments"]) == 2  # both placeholders' kinds are in it
             rows = Comment.objects.select_related("author").in_bulk()
@@ -149,7 +149,12 @@ def test_an_unknown_page_gives_what_the_serializer_declares(alpha, in_schema):
     with in_schema(alpha):
         site = site_config()
         built = selectors.thread_payload(
-            url="https://alpha.example/nobody", key=None, sort="oldest", offset=0, site=site
+            url="https://alpha.example/nobody",
+            key=None,
+            sort="oldest",
+            after=None,
+            cursor_scope="contract",
+            site=site,
         )
         page: dict[str, object] = {"thread": None, "site": site, "comments": [], "next": None}
         assert _json(built) == _json(ThreadPageSerializer(page, context={"site": site}).data)

@@ -1,15 +1,15 @@
-"""The decision pipeline: rules, bans, shadow bans, the learning spam filter, Akismet."""
+"""The decision pipeline: rules, bans, shadow bans, the learning spam filter.
+
+Akismet, the outside opinion, is in tests/test_akismet.py."""
 
 from datetime import timedelta
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from embed.models import Ban, Comment, SpamModelState, Thread
-from embed.moderation import akismet
 from embed.moderation.actions import comment_moderate
 from embed.moderation.bans import ban_create
 from embed.moderation.rules import words_found
@@ -185,23 +185,6 @@ def test_the_filter_learns_from_the_sites_moderators(api, alpha):
     # Another site's model is untouched.
     with schema_context("site_beta"):
         assert site_spam_model() is None
-
-
-def test_akismet_is_asked_when_a_key_is_set(api, alpha):
-    configure(alpha, akismet_key="abc123", spam_filter=True)
-    with mock.patch.object(akismet, "_post", autospec=True, return_value="true") as post:
-        body = posted(api, "Perfectly normal words")
-    assert body["status"] == "spam"
-    assert "Akismet: spam" in stored(alpha, body["id"]).reasons
-    url, data = post.call_args.args
-    assert url == "https://abc123.rest.akismet.com/1.1/comment-check"
-    assert data["comment_content"] == "Perfectly normal words"
-
-
-def test_an_unreachable_akismet_never_blocks_a_post(api, alpha):
-    configure(alpha, akismet_key="abc123", spam_filter=False)
-    with mock.patch.object(akismet, "_post", autospec=True, side_effect=OSError("down")):
-        assert posted(api, "hello there")["status"] == "published"
 
 
 def test_the_shipped_model_alone_only_holds(api, alpha):

@@ -43,6 +43,7 @@ from embed.moderation.actions import (
 from embed.moderation.bans import ban_create, ban_lift
 from embed.moderation.configure import settings_change
 from embed.moderation.team import role_of, team_member_add, team_member_remove, users
+from embed.selectors import thread_search
 
 
 class IsSiteStaff(BasePermission):
@@ -158,7 +159,7 @@ class ThreadsAdminApi(AdminApi):
         threads = Thread.objects.order_by("-last_activity", "-id")
         text = request.query_params.get("q", "").strip()
         if text:
-            threads = threads.filter(url__icontains=text) | threads.filter(title__icontains=text)
+            threads = threads.filter(thread_search(text))
         items, meta = page_of(request, threads)
         return Response(ThreadsPageSerializer({"results": items, **meta}).data)
 

@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
+from core.clientip import client_ip
 from embed import services
 from embed.api.common import (
     Text,
     WidgetApi,
-    client_ip,
     comment_of_thread,
     commenter_from_request,
     json_response,

@@ -4,7 +4,6 @@ limits. The responses' shapes are in embed.api.serializers."""
 from typing import Any
 
 import orjson
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -12,6 +11,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.clientip import client_ip
 from embed.models import Comment, Commenter
 from embed.ratelimit import rate_limit_hit
 from embed.tokens import commenter_token_issue, commenter_token_read
@@ -24,11 +24,6 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
     return HttpResponse(
         orjson.dumps(data, option=orjson.OPT_UTC_Z), status=status, content_type=JSON
     )
-
-
-def client_ip(request: HttpRequest) -> str:
-    raw = request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR") or ""
-    return raw.split(",")[0].strip()
 
 
 def bearer_token(request: HttpRequest) -> str | None:
@@ -62,7 +57,7 @@ def commenter_from_request(request: HttpRequest, *, required: bool) -> Commenter
 
 def page_url(value: object, field: str = "url") -> str:
     try:
-        return url_normalize(value)  # type: ignore[arg-type]
+        return url_normalize(value)
     except InvalidURL as exc:
         raise exceptions.ValidationError({field: [str(exc)]}) from None
 
@@ -75,6 +70,14 @@ def thread_key(value: object) -> str | None:
             {"key": ["The site key must be text of 1-200 characters."]}
         )
     return value
+
+
+def page_params(params: Any) -> tuple[str | None, str | None]:
+    """(url, key) of a page from query parameters, for `selectors.thread_find`: the URL
+    normalised, either may be absent but not both. ValidationError names the bad one."""
+    key = thread_key(params.get("key"))
+    url = page_url(params.get("url")) if params.get("url") or not key else None
+    return url, key
 
 
 def comment_of_thread(pk: int) -> Comment:

@@ -7,7 +7,9 @@ reader, so the stream answers at once with the thread's version and asks the bro
 reconnect in POLL_RETRY_MS: live updates degrade to cheap polling.
 
 Events carry no comment content, only `{"type", "id", "version"}`: the widget refetches the
-thread (a cached read, or a 304), so nothing held or private can travel this way.
+thread (a cached read, or a 304), so nothing held or private can travel this way. A page named
+by URL and key listens on both (the thread may be found through either, see
+`embed.cache.thread_idents`); its version is the two versions joined, so it moves with either.
 """
 
 import asyncio
@@ -22,8 +24,8 @@ from django.http.response import HttpResponseBase
 from redis.exceptions import RedisError
 from rest_framework import exceptions
 
-from embed.api.common import page_url, thread_key
-from embed.cache import thread_ident
+from embed.api.common import page_params
+from embed.cache import thread_idents
 from palaver.errors import ErrorCode, error_body, validation_fields
 
 STREAM_SECONDS = 300
@@ -36,21 +38,26 @@ def _hello(version: str, retry_ms: int) -> str:
     return f"retry: {retry_ms}\nevent: hello\ndata: {json.dumps({'version': version})}\n\n"
 
 
-async def _version(client: aioredis.Redis, key: str) -> str:
+async def _versions(client: aioredis.Redis, prefix: str, idents: list[str]) -> dict[str, str]:
     try:
-        value = await client.get(key)
+        values = await client.mget([f"{prefix}:tv:{ident}" for ident in idents])
     except RedisError:
-        return "0"
-    return value.decode() if isinstance(value, bytes) else "0"
+        values = [None] * len(idents)
+    return {
+        ident: value.decode() if isinstance(value, bytes) else "0"
+        for ident, value in zip(idents, values, strict=True)
+    }
 
 
-async def _live(prefix: str, ident: str) -> AsyncIterator[str]:
+async def _live(prefix: str, idents: list[str]) -> AsyncIterator[str]:
     client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
     try:
-        yield _hello(await _version(client, f"{prefix}:tv:{ident}"), LIVE_RETRY_MS)
+        versions = await _versions(client, prefix, idents)
+        yield _hello(".".join(versions.values()), LIVE_RETRY_MS)
         pubsub = client.pubsub()
+        channels = {f"{prefix}:ev:{ident}": ident for ident in idents}
         try:
-            await pubsub.subscribe(f"{prefix}:ev:{ident}")
+            await pubsub.subscribe(*channels)
         except RedisError:
             return  # the browser reconnects after `retry`
         loop = asyncio.get_running_loop()
@@ -64,8 +71,11 @@ async def _live(prefix: str, ident: str) -> AsyncIterator[str]:
                 return
             if message is None:
                 yield ": ping\n\n"
-            else:
-                yield f"event: change\ndata: {message['data'].decode()}\n\n"
+                continue
+            event = json.loads(message["data"])
+            versions[channels[message["channel"].decode()]] = str(event.get("version", "0"))
+            event["version"] = ".".join(versions.values())
+            yield f"event: change\ndata: {json.dumps(event)}\n\n"
         await pubsub.aclose()
     finally:
         await client.aclose()
@@ -73,21 +83,20 @@ async def _live(prefix: str, ident: str) -> AsyncIterator[str]:
 
 async def thread_events(request: HttpRequest) -> HttpResponseBase:
     try:
-        key = thread_key(request.GET.get("key"))
-        url = page_url(request.GET.get("url")) if request.GET.get("url") or not key else None
+        url, key = page_params(request.GET)
     except exceptions.ValidationError as exc:
         fields = validation_fields(exc.detail)
         body = error_body(ErrorCode.INVALID, next(iter(fields.values()))[0], fields)
         return HttpResponse(json.dumps(body), status=400, content_type="application/json")
-    ident = thread_ident(url=url, key=key)
+    idents = thread_idents(url=url, key=key)
     prefix = f"palaver:{request.tenant.schema_name}"  # type: ignore[attr-defined]
     response: HttpResponseBase
     if isinstance(request, ASGIRequest):
-        response = StreamingHttpResponse(_live(prefix, ident), content_type="text/event-stream")
+        response = StreamingHttpResponse(_live(prefix, idents), content_type="text/event-stream")
     else:
         client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
         try:
-            version = await _version(client, f"{prefix}:tv:{ident}")
+            version = ".".join((await _versions(client, prefix, idents)).values())
         finally:
             await client.aclose()
         response = HttpResponse(_hello(version, POLL_RETRY_MS), content_type="text/event-stream")

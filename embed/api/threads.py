@@ -22,34 +22,39 @@ from embed.api.common import (
     URL_PARAMS,
     WidgetApi,
     json_response,
-    page_url,
+    page_params,
     reader_required,
-    thread_key,
 )
 from embed.api.serializers import CountsSerializer, ReaderStateSerializer, ThreadPageSerializer
 from embed.site import site_config, site_config_seen
 from embed.urlnorm import InvalidURL, url_normalize
+from tenants.db import current_schema
 
 
 class ThreadQuery(NamedTuple):
     url: str | None
     key: str | None
     sort: str
-    offset: int
+    cursor: str  # as sent ("" for the first page): part of the cache key
+    after: selectors.Cursor | None  # the position it names
+    idents: list[str]  # what the cached answer depends on (cache.thread_idents)
+    scope: str  # what a cursor is valid for: this site and this page
 
 
 def thread_query(params: QueryDict) -> ThreadQuery:
     """The thread read's parameters, or a ValidationError naming the bad one."""
-    key = thread_key(params.get("key"))
-    url = page_url(params.get("url")) if params.get("url") or not key else None
+    url, key = page_params(params)
     sort = params.get("sort") or "oldest"
     if sort not in selectors.SORTS:
         raise exceptions.ValidationError({"sort": [f"Use one of: {', '.join(selectors.SORTS)}."]})
+    idents = cache.thread_idents(url=url, key=key)
+    scope = f"{current_schema()}:{'+'.join(idents)}"
+    cursor = params.get("cursor") or ""
     try:
-        offset = selectors.cursor_decode(params.get("cursor"))
+        after = selectors.cursor_decode(cursor, sort=sort, scope=scope)
     except selectors.BadCursor as exc:
         raise exceptions.ValidationError({"cursor": [str(exc)]}) from None
-    return ThreadQuery(url, key, sort, offset)
+    return ThreadQuery(url, key, sort, cursor, after, idents, scope)
 
 
 THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=1"
@@ -58,22 +63,23 @@ THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=1"
 def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
     """The cached payload's bytes (or a 304), building and storing them on a miss."""
     site = site_config()
-    ident = cache.thread_ident(url=query.url, key=query.key)
-    suffix = f"{site.version}:{query.sort}:{query.offset}"
-    version, stored, site_version = cache.payload_get(ident, suffix)
+    idents = query.idents
+    suffix = f"{site.version}:{query.sort}:{query.cursor}"
+    version, stored, site_version = cache.payload_get(idents, suffix)
     if not site_config_seen(site_version):
         # Another process changed the settings since this one cached them.
         site = site_config()
-        suffix = f"{site.version}:{query.sort}:{query.offset}"
-        version, stored, _ = cache.payload_get(ident, suffix)
+        suffix = f"{site.version}:{query.sort}:{query.cursor}"
+        version, stored, _ = cache.payload_get(idents, suffix)
     if stored is None:
         payload = selectors.thread_payload(
-            url=query.url, key=query.key, sort=query.sort, offset=query.offset, site=site
-        )
+            url=query.url, key=query.key, sort=query.sort, after=query.after,
+            cursor_scope=query.scope, site=site,
+        )  # fmt: skip
         body = orjson.dumps(payload, option=orjson.OPT_UTC_Z)
         etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
         stored = etag.encode() + b"\n" + body
-        cache.payload_put(ident, version, suffix, stored)
+        cache.payload_put(idents, version, suffix, stored)
     etag_bytes, _, body = stored.partition(b"\n")
     etag = etag_bytes.decode()
     if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
@@ -131,8 +137,7 @@ class ThreadMeApi(WidgetApi):
     @extend_schema(parameters=URL_PARAMS, responses={200: ReaderStateSerializer})
     def get(self, request: Request) -> HttpResponse:
         commenter = reader_required(request)
-        key = thread_key(request.query_params.get("key"))
-        url = page_url(request.query_params.get("url")) if not key else None
+        url, key = page_params(request.query_params)
         thread = selectors.thread_find(url=url, key=key)
         response = json_response(selectors.reader_state(commenter=commenter, thread=thread))
         response["Cache-Control"] = "private, no-store"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from embed.models import Ban, Comment, SiteSettings
 from embed.moderation.actions import ACTIONS
 from embed.moderation.team import ROLES, role_of
+from embed.urlnorm import origin_display
 
 STATUS_TABS = [
     (Comment.Status.PENDING, "Held"),
@@ -231,6 +232,8 @@ class SettingsForm(forms.Form):
         from embed.moderation.configure import EDITABLE
 
         initial = {name: getattr(row, name) for name in EDITABLE if name != "akismet_key"}
+        # Origins are stored in ASCII (as browsers send them) and edited in Unicode.
+        initial["allowed_origins"] = [origin_display(o) for o in initial["allowed_origins"]]
         for name in cls.LISTS:
             initial[name] = "\n".join(initial[name])
         return initial

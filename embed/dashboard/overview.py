@@ -8,6 +8,7 @@ from django.urls import reverse
 from embed.dashboard.access import page_of, render_page, staff_required
 from embed.models import SiteSettings
 from embed.moderation import queries
+from embed.urlnorm import origin_display
 from tenants.db import tenant_db
 from tenants.services import embed_snippet
 
@@ -24,7 +25,11 @@ def home_page(request: HttpRequest) -> HttpResponse:
         {
             "counts": counts,
             "held": counts["pending"],
-            "origins": row.allowed_origins if row else [],
+            # In Unicode for people, with the ASCII form browsers send beside it when it differs.
+            "origins": [
+                {"shown": origin_display(origin), "ascii": origin}
+                for origin in (row.allowed_origins if row else [])
+            ],
             "snippet": embed_snippet(tenant_db().tenant.domain_url),
         },
         section="home",

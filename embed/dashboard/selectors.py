@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from embed.models import Comment, Thread
 from embed.moderation.team import users
+from embed.selectors import thread_search
 
 
 def threads_for_dashboard(*, text: str = "") -> QuerySet[Thread]:
@@ -14,7 +15,7 @@ def threads_for_dashboard(*, text: str = "") -> QuerySet[Thread]:
         held=Count("comments", filter=Q(comments__status=Comment.Status.PENDING))
     ).order_by("-last_activity", "-id")
     if text:
-        threads = threads.filter(Q(url__icontains=text) | Q(title__icontains=text))
+        threads = threads.filter(thread_search(text))
     return threads
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from embed.models import SiteSettings
+from embed.moderation.akismet import akismet_key_clean
 from embed.moderation.audit import audit
 from embed.moderation.rules import word_list_clean
 from embed.site import site_settings_update
@@ -17,23 +18,23 @@ EDITABLE = (
 
 
 def settings_change(*, actor: Any, **fields: Any) -> SiteSettings:
-    from tenants.services import origin_normalize
-
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: "Not a setting." for name in unknown})
+    if "akismet_key" in fields:
+        fields["akismet_key"] = akismet_key_clean(fields["akismet_key"])
     if "banned_words" in fields:
         fields["banned_words"] = word_list_clean(fields["banned_words"])
     if "suspect_words" in fields:
         fields["suspect_words"] = word_list_clean(fields["suspect_words"])
     if "allowed_origins" in fields:
         raw = fields["allowed_origins"]
-        items = raw.replace(",", "\n").splitlines() if isinstance(raw, str) else raw
-        fields["allowed_origins"] = sorted(
-            {origin_normalize(item) for item in items if str(item).strip()}
-        )
+        if not isinstance(raw, str | list):
+            raise ValidationError({"allowed_origins": "Give a list of origins."})
     row = site_settings_update(**fields)
     shown = {k: v for k, v in fields.items() if k != "akismet_key"}
+    if "allowed_origins" in fields:
+        shown["allowed_origins"] = row.allowed_origins  # as stored, in ASCII
     if "akismet_key" in fields:
         shown["akismet_key"] = "set" if fields["akismet_key"] else "cleared"
     audit(actor, "settings", "settings", **shown)

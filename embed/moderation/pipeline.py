@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from embed.models import Comment, Commenter, SiteSettings
-from embed.moderation.akismet import akismet_is_spam
 from embed.moderation.bans import ban_active
-from embed.moderation.rules import link_count, words_found
+from embed.moderation.rules import words_found
 from embed.moderation.spammodel import site_spam_model
+from embed.sanitize import link_count
 from embed.site import SiteConfig
 from embed.spam import HOLD_THRESHOLD, SPAM_THRESHOLD, SpamInput, spam_check
 from palaver.errors import ErrorCode, Refused
@@ -50,6 +50,9 @@ class Submission:
     elapsed_ms: int | None = None
     page_url: str = ""
     exclude_comment: int | None = None  # when re-checking an edit, the comment itself
+    # Akismet's verdict, asked by the caller before its transaction (akismet_opinion);
+    # None when it was not asked.
+    akismet_spam: bool | None = None
 
 
 def moderation_decide(*, site: SiteConfig, item: Submission) -> Decision:
@@ -66,7 +69,8 @@ def moderation_decide(*, site: SiteConfig, item: Submission) -> Decision:
         decision.escalate(Comment.Status.REJECTED, f"banned word: {word}")
     for word in words_found(item.source, site.suspect_words):
         decision.escalate(Comment.Status.PENDING, f"suspect word: {word}")
-    links = link_count(item.source, item.html)
+    # Counted in what readers get: links they can follow, not text that looks like one.
+    links = link_count(item.html)
     if links > site.max_links:
         decision.escalate(Comment.Status.PENDING, f"{links} links (limit {site.max_links})")
 
@@ -108,12 +112,5 @@ def _spam_opinion(decision: Decision, site: SiteConfig, item: Submission, links:
         decision.escalate(Comment.Status.SPAM, ", ".join(verdict.reasons))
     elif verdict.score >= HOLD_THRESHOLD:
         decision.escalate(Comment.Status.PENDING, ", ".join(verdict.reasons))
-    if site.akismet_key and akismet_is_spam(
-        key=site.akismet_key,
-        blog=item.page_url,
-        ip=item.ip or "",
-        name=item.author.name,
-        email=item.author.email,
-        text=item.source,
-    ):
+    if item.akismet_spam:
         decision.escalate(Comment.Status.SPAM, "Akismet: spam")

@@ -1,10 +1,9 @@
-"""Word and link rules. Words match whole words, ignoring case and accents."""
+"""Word rules. Words match whole words, ignoring case and accents. (Links are counted in the
+rendered HTML: `embed.sanitize.link_count`.)"""
 
 import re
 import unicodedata
 from functools import lru_cache
-
-_LINK = re.compile(r"https?://|www\.|<a\s|\]\(", re.IGNORECASE)
 
 
 def fold(text: str) -> str:
@@ -28,11 +27,6 @@ def words_found(text: str, words: tuple[str, ...]) -> list[str]:
     if pattern is None:
         return []
     return sorted(set(pattern.findall(fold(text))))
-
-
-def link_count(source: str, html: str) -> int:
-    """Links in the rendered comment, or bare URLs the renderer did not link."""
-    return max(html.count("<a "), len(_LINK.findall(source)))
 
 
 def word_list_clean(raw: list[str] | str) -> list[str]:

@@ -4,6 +4,7 @@ Each one fails loudly with ImproperlyConfigured on a value it cannot read, so a 
 deployment shows up at start-up rather than as odd behaviour later.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -44,6 +45,19 @@ def envlist(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envnetworks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of IP addresses and CIDR networks ("10.0.0.0/8, ::1")."""
+    values = envlist(name, default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an IP address or network (e.g. 10.0.0.0/8)"
+            ) from None
+    return values
 
 
 def envsecret(name: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from palaver.env import envbool, envint, envlist, envsecret, envstr
+from palaver.env import envbool, envint, envlist, envnetworks, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -94,6 +94,7 @@ TENANT_LIMIT_SET_CALLS = True
 TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300)
 
 MIDDLEWARE = [
+    "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -108,6 +109,7 @@ MIDDLEWARE = [
 # The widget's public GET reads skip sessions, auth, CSRF and messages: see palaver.wsgi.
 PUBLIC_READ_PATHS = ["/api/v1/thread", "/api/v1/counts", "/embed.js", "/count.js"]
 PUBLIC_READ_MIDDLEWARE = [
+    "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -140,7 +142,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend with Citus-clean migrations (palaver/db/base.py).
+DATABASES["default"]["ENGINE"] = "palaver.db"
 # Parallel test runs on one server each name their own test database.
 DATABASES["default"]["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME") or None}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
@@ -234,7 +237,16 @@ LOGGING = {
 PALAVER_RATE_LIMITS = envstr("PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60")
 # Sign-ups per IP on the platform site (form and API): `off`, or e.g. ip=5/3600.
 PALAVER_SIGNUP_LIMITS = envstr("PALAVER_SIGNUP_LIMITS", "ip=5/3600")
-# Set to the header your proxy puts the client address in (e.g. HTTP_X_REAL_IP) when behind one.
+# Behind a proxy: the header it puts the client's address in (HTTP_X_REAL_IP from the shipped
+# nginx, or HTTP_X_FORWARDED_FOR), believed only from TRUSTED_PROXIES (see core.clientip).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")
+if CLIENT_IP_HEADER != "REMOTE_ADDR" and not CLIENT_IP_HEADER.startswith("HTTP_"):
+    raise ImproperlyConfigured(
+        f"CLIENT_IP_HEADER must be REMOTE_ADDR or a request header in WSGI form such as "
+        f"HTTP_X_REAL_IP (for X-Real-IP), got {CLIENT_IP_HEADER!r}"
+    )
+# The proxies whose CLIENT_IP_HEADER and X-Forwarded-Proto are believed: addresses or CIDR
+# networks. Loopback by default, where the shipped nginx runs beside the app.
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 CORS_EXPOSE_HEADERS = ["Retry-After", "ETag"]

@@ -1,42 +1,28 @@
 """Browser tests: the real app under gunicorn, host pages on another origin, real Chromium.
 
-The server gets a database of its own (`palaver_browser_<random>`) on the PostgreSQL server
-the test settings point at, and a Redis database of its own (BROWSER_REDIS_DB, default 12),
-so it never meets the pytest-django test database. Sites: `alpha` and `beta` publish at once,
-`gamma` holds every comment for moderation, `delta` asks guests for an email address; all
-allow the host pages' origin (and the demo blog's, see `blog_port`).
-
+The platform and the host pages are the shared real-server fixtures of tests/servers.py.
 Without Chromium (or the playwright package) the tests are skipped, except under CI=true,
 where that is a failure.
 """
 
-import json
 import os
-import secrets
 import shutil
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
-import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
-import psycopg
 import pytest
-import redis
-from django.conf import settings
 
-from tests.conftest import _with_redis_db
+from tests.servers import (  # noqa: F401 - re-exported for the browser test modules
+    ARTIFACTS,
+    RELAXED,
+    ROOT,
+    ApiError,
+    HostSite,
+    Platform,
+    unavailable,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -45,35 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Each site's settings beyond the defaults.
-SITES: dict[str, dict[str, Any]] = {
-    "alpha": {},
-    "beta": {},
-    "gamma": {"moderation_mode": "pre"},
-    "delta": {"guest_email_required": True},
-}
-# Moderation that would hold a test's comments for reasons other than the one under test is
-# relaxed where the settings exist: the spam filter (a test reader types in milliseconds,
-# which it rightly finds suspicious) and the link limit (the XSS vectors are links).
-RELAXED = {"spam_filter": False, "max_links": 50}
-SITE_SETTINGS_SCRIPT = """
-from django_tenants.utils import schema_context
-from embed.models import SiteSettings
-from embed.site import site_settings_update
-names = {{field.name for field in SiteSettings._meta.get_fields()}}
-relaxed = {{name: value for name, value in {relaxed!r}.items() if name in names}}
-for slug, values in {sites!r}.items():
-    with schema_context("site_" + slug):
-        site_settings_update(**{{**relaxed, **values}})
-"""
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def chromium_path() -> str | None:
@@ -86,213 +43,6 @@ def chromium_path() -> str | None:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
-
-
-def unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{reason}; browser tests must run in CI")
-    pytest.skip(reason)
-
-
-# --- the host pages: a second origin that embeds the widget ------------------------------
-
-
-@dataclass
-class HostSite:
-    """A stdlib HTTP server on 127.0.0.1 serving pages that the tests register."""
-
-    port: int
-    pages: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def page(self, html: str, path: str | None = None) -> str:
-        path = path or f"/posts/{uuid.uuid4().hex[:12]}"
-        self.pages[path] = html
-        return self.origin + path
-
-    def new_url(self) -> str:
-        """A fresh canonical page URL (a thread no other test touches)."""
-        return f"{self.origin}/posts/{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="session")
-def host_site() -> Iterator[HostSite]:
-    site = HostSite(port=free_port())
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            html = site.pages.get(self.path.split("?")[0])
-            body = (html or "<h1>Not found</h1>").encode()
-            self.send_response(200 if html else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", site.port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield site
-    server.shutdown()
-    server.server_close()
-
-
-# --- the platform under gunicorn ---------------------------------------------------------
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, body: Any, headers: dict[str, str]) -> None:
-        super().__init__(f"{status}: {body}")
-        self.status, self.body, self.headers = status, body, headers
-
-
-@dataclass
-class Platform:
-    port: int
-    env: dict[str, str]
-
-    def base(self, slug: str) -> str:
-        return f"http://{slug}.localhost:{self.port}"
-
-    def api(
-        self, slug: str, method: str, path: str, body: Any = None, token: str | None = None
-    ) -> Any:
-        """Call the site's API from outside the browser (loopback, with the site's Host)."""
-        request = urllib.request.Request(  # noqa: S310 - a local http URL
-            f"http://127.0.0.1:{self.port}/api/v1/{path}",
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Host": f"{slug}.localhost:{self.port}", "Content-Type": "application/json"},
-        )
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                raw = response.read()
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            raise ApiError(exc.code, json.loads(raw or b"null"), dict(exc.headers)) from None
-        return json.loads(raw) if raw else None
-
-    def post(self, slug: str, url: str, body: str, name: str = "Rita", **extra: Any) -> dict:
-        token = extra.pop("token", None)
-        payload = {"url": url, "body": body, "author_name": name, **extra}
-        return dict(self.api(slug, "POST", "comments", payload, token=token))
-
-    def manage(self, *args: str) -> str:
-        done = subprocess.run(  # noqa: S603 - our own manage.py
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if done.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-        return done.stdout
-
-
-def _database_url(name: str) -> tuple[str, dict[str, Any]]:
-    db = settings.DATABASES["default"]
-    params = {
-        "host": db.get("HOST") or None,
-        "port": db.get("PORT") or None,
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-    }
-    credentials = quote(db.get("USER") or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    # A Unix socket directory goes in the host part, percent-encoded.
-    host = quote(db.get("HOST") or "localhost", safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}@{host}{port}/{name}", params
-
-
-@pytest.fixture(scope="session")
-def blog_port() -> int:
-    """The port the demo blog is served on; its origin is allowed on `alpha`."""
-    return free_port()
-
-
-@pytest.fixture(scope="session")
-def platform(host_site: HostSite, blog_port: int) -> Iterator[Platform]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    name = f"palaver_browser_{os.getpid()}_{secrets.token_hex(3)}"
-    url, params = _database_url(name)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    redis_url = _with_redis_db(settings.REDIS_URL, int(os.environ.get("BROWSER_REDIS_DB", "12")))
-    # A leftover payload from an earlier run would be served for a thread with the same id.
-    redis.Redis.from_url(redis_url).flushdb()
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": secrets.token_urlsafe(50)[:50],
-        "DEBUG": "false",
-        "PLATFORM_PORT": str(port),
-        "PALAVER_RATE_LIMITS": "off",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "PALAVER_QUIET": "1",
-        "BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
-    }
-    platform = Platform(port=port, env=env)
-    server = None
-    log = (ARTIFACTS / "gunicorn.log").open("w")
-    try:
-        platform.manage("migrate", "--verbosity", "0")
-        for slug in SITES:
-            platform.manage(
-                "create_site", "--slug", slug, "--name", slug.title(),
-                "--owner-email", f"owner@{slug}.example",
-                "--owner-password", "correct-horse-battery-staple",
-                "--origin", host_site.origin,
-                "--origin", f"http://localhost:{blog_port}",
-            )  # fmt: skip
-        platform.manage("shell", "-c", SITE_SETTINGS_SCRIPT.format(sites=SITES, relaxed=RELAXED))
-        server = subprocess.Popen(  # noqa: S603
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        _wait_until_up(platform, server)
-        yield platform
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        log.close()
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        redis.Redis.from_url(redis_url).flushdb()
-
-
-def _wait_until_up(platform: Platform, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited; see {ARTIFACTS / 'gunicorn.log'}")
-        try:
-            platform.api("alpha", "GET", "counts?url=http://x.example/")
-            return
-        except (OSError, ApiError):
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer in 30 s; see {ARTIFACTS / 'gunicorn.log'}")
 
 
 # --- Chromium ------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import schema_context
 
 from embed.models import Comment, Commenter, Thread
-from embed.services import comment_create, comment_status_set, thread_get_or_create
+from embed.services import comment_create, comment_status_set, thread_for_post
 from embed.site import site_config
+from embed.urlnorm import url_normalize
 from tenants.models import Tenant
 from tenants.services import site_create
 
@@ -76,8 +77,12 @@ class Command(BaseCommand):
                 return
             config = site_config()
             for index, (slug, title) in enumerate(DEMO_POSTS):
-                thread, _ = thread_get_or_create(
-                    url=f"{BLOG}/posts/{slug}.html", key=None, title=title, site=config
+                thread = thread_for_post(
+                    url=url_normalize(f"{BLOG}/posts/{slug}.html"),
+                    key=None,
+                    title=title,
+                    site=config,
+                    found=None,
                 )
                 for name, body, replies in CONVERSATIONS[index]:
                     top = comment_create(

@@ -1,0 +1,1 @@
+"""Platform infrastructure that both apps (`tenants`, `embed`) use."""
