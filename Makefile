@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format browser nginx services-stop bench bench-tenants bench-spam screenshots clean
+.PHONY: demo test lint format packages services-stop bench bench-tenants bench-spam screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,14 +18,12 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 demo: $(STAMP)
 	$(PY) bin/demo.py
 
-test: $(STAMP) browser nginx
+test: $(STAMP) packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-browser:
-	@bash bin/ensure-chromium
-
-nginx:
-	@bash bin/ensure-nginx
+# Chromium, nginx and PgBouncer, which the suite drives for real (Debian packages).
+packages:
+	@bash bin/ensure-packages
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -53,6 +51,6 @@ bench-spam: $(STAMP)
 	$(PY) -m bench.spam
 
 # Refresh docs/screenshots/ (widget and dashboard) from the real app in Chromium.
-screenshots: $(STAMP) browser
+screenshots: $(STAMP) packages
 	PALAVER_SCREENSHOTS=docs/screenshots $(PY) -m pytest -p no:cacheprovider \
 		tests/browser/screenshots_widget.py tests/browser/screenshots_dashboard.py

@@ -7,7 +7,7 @@ cache or serve one site's answer under the other's host is tried, then each site
 must still get their own thread.
 
 Without nginx the tests are skipped, except under CI=true, where that is a failure
-(`make test` installs it when run as root: bin/ensure-nginx).
+(`make test` installs it when run as root: bin/ensure-packages).
 """
 
 import http.client

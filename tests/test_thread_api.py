@@ -161,8 +161,10 @@ def test_a_cold_read_costs_the_same_queries_for_10_and_500_comments(api, alpha):
     api.thread(url="https://alpha.example/warm-up")  # host and site settings now cached
     small = cold_read_queries("https://alpha.example/small")
     large = cold_read_queries("https://alpha.example/large")
-    # SET search_path, then thread, top-level page, replies.
-    assert small == large == 4
+    # SET search_path, then thread, top-level page, replies. Under transaction pooling the
+    # search path is a SET LOCAL on the driver's cursor, outside Django's query log.
+    expected = 3 if getattr(connection, "transaction_pooling", False) else 4
+    assert small == large == expected
 
 
 def test_etag_and_if_none_match_give_304(api):

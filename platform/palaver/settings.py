@@ -11,6 +11,7 @@ placeholders that nothing connects to at import time.
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -135,17 +136,30 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        envstr("DATABASE_URL", "postgres://postgres@localhost:5432/palaver"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": dict(
+        dj_database_url.parse(
+            envstr("DATABASE_URL", "postgres://postgres@localhost:5432/palaver"),
+            conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
     )
 }
 # django-tenants' backend with Citus-clean migrations (palaver/db/base.py).
 DATABASES["default"]["ENGINE"] = "palaver.db"
 # Parallel test runs on one server each name their own test database.
 DATABASES["default"]["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME") or None}
+# "session" (direct, or PgBouncer in session mode) or "transaction" (PgBouncer in transaction
+# mode: the site's search path is SET LOCAL in every transaction; see palaver/db/base.py).
+DATABASE_POOL_MODE = envstr("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in ("session", "transaction"):
+    raise ImproperlyConfigured("DATABASE_POOL_MODE must be session or transaction.")
+DATABASES["default"]["POOL_MODE"] = DATABASE_POOL_MODE
+if DATABASE_POOL_MODE == "transaction":
+    # PgBouncer 1.18 cannot carry server-side cursors or prepared statements across
+    # transactions.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = envstr("REDIS_URL", "redis://localhost:6379/0")
@@ -249,4 +263,5 @@ if CLIENT_IP_HEADER != "REMOTE_ADDR" and not CLIENT_IP_HEADER.startswith("HTTP_"
 # networks. Loopback by default, where the shipped nginx runs beside the app.
 TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-CORS_EXPOSE_HEADERS = ["Retry-After", "ETag"]
+# Date: the widget reckons comment ages by the server's clock, not the reader's.
+CORS_EXPOSE_HEADERS = ["Retry-After", "ETag", "Date"]

@@ -1,6 +1,20 @@
-"""django-tenants' PostgreSQL backend, with CHECK constraints named when a column is added.
+"""django-tenants' PostgreSQL backend, made safe for PgBouncer's transaction pooling and
+Citus-clean for migrations.
 
-Django writes a `PositiveIntegerField` added by a migration as
+**Transaction pooling.** django-tenants issues `SET search_path` once per connection and
+site (a session setting). Behind PgBouncer in transaction mode, the next transaction may run
+on another server connection, which still has the search path some other site set: reads
+then return the other site's rows, with no error (measured: 781 of 1,200 reads, 2 sites x 4
+threads over a pool of 2). With `DATABASE_POOL_MODE=transaction` this backend never issues a
+session `SET`; instead every transaction begins with `SET LOCAL search_path` for the site the
+connection is on, and a statement run in autocommit mode is wrapped in a short transaction
+of its own that carries the `SET LOCAL` and the statement together. PostgreSQL scopes
+`SET LOCAL` to the transaction, and PgBouncer never splits a transaction, so the path and the
+statement always meet on the same server connection. Server-side cursors and prepared
+statements are off in that mode (settings.py), as PgBouncer 1.18 cannot carry them.
+Session pooling (`DATABASE_POOL_MODE=session`, the default) keeps django-tenants' behaviour.
+
+**Citus.** Django writes a `PositiveIntegerField` added by a migration as
 `ALTER TABLE t ADD COLUMN c integer NOT NULL CHECK ("c" >= 0)`, leaving PostgreSQL to name
 the constraint. Citus (schema-based sharding, docs/scaling.md) refuses an unnamed constraint
 in `ADD COLUMN` on a distributed table, so this editor names it, with the name PostgreSQL
@@ -8,12 +22,24 @@ would have chosen (`<table>_<column>_check`): databases migrated before and afte
 change end up with the same constraint names.
 """
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django_tenants.postgresql_backend import base as tenants_base
+from django_tenants.utils import quote_schema_name
 
 _Editor: Any = tenants_base.original_backend.DatabaseWrapper.SchemaEditorClass
 NAME_LIMIT = 63  # PostgreSQL's NAMEDATALEN - 1
+TRANSACTION_POOLING = "transaction"
+# Statements PostgreSQL refuses inside a transaction block. They go through unwrapped; the
+# ones that name tables (CONCURRENTLY) belong to migrations, which run against PostgreSQL
+# directly, not through the pooler (docs/scaling.md).
+OUTSIDE_TRANSACTIONS = re.compile(
+    r"^\s*(?:(?:CREATE|DROP|ALTER)\s+DATABASE|VACUUM|ALTER\s+SYSTEM|"
+    r"(?:CREATE|DROP)\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY|REINDEX\b.*\bCONCURRENTLY)",
+    re.IGNORECASE,
+)
 
 
 class DatabaseSchemaEditor(_Editor):
@@ -34,4 +60,63 @@ class DatabaseSchemaEditor(_Editor):
 
 
 class DatabaseWrapper(tenants_base.DatabaseWrapper):
+    """The tenant-aware connection. `settings_dict["POOL_MODE"]` is "session" or
+    "transaction" (see the module docstring)."""
+
     SchemaEditorClass = DatabaseSchemaEditor
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The search path SET LOCAL in the open transaction, if any.
+        self.local_search_path: str | None = None
+        self.transaction_pooling = self.settings_dict.get("POOL_MODE") == TRANSACTION_POOLING
+        if self.transaction_pooling:
+            self.execute_wrappers.append(self._scoped_search_path)
+
+    def _handle_search_path(self, cursor: Any = None) -> None:
+        if self.transaction_pooling:
+            return  # never a session SET: see _scoped_search_path
+        super()._handle_search_path(cursor)
+
+    def search_path_sql(self) -> str:
+        """The SET LOCAL statement for the schema the connection is on (quoted names)."""
+        schemas = self._get_cursor_search_paths()
+        return "SET LOCAL search_path = " + ",".join(quote_schema_name(s) for s in schemas)
+
+    def _scoped_search_path(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict
+    ) -> Any:
+        statement = self.search_path_sql()
+        raw = context["cursor"].cursor  # the driver's cursor: no wrapper runs twice
+        if self.in_atomic_block or not self.get_autocommit():
+            if self.local_search_path != statement:
+                raw.execute(statement)
+                self.local_search_path = statement
+            return execute(sql, params, many, context)
+        if OUTSIDE_TRANSACTIONS.match(sql):
+            return execute(sql, params, many, context)
+        # Autocommit: the path and the statement share one short transaction.
+        with self.connection.transaction():
+            raw.execute(statement)
+            return execute(sql, params, many, context)
+
+    # Whatever ends or unwinds a transaction also ends its SET LOCAL.
+    def _commit(self) -> None:
+        self.local_search_path = None
+        super()._commit()
+
+    def _rollback(self) -> None:
+        self.local_search_path = None
+        super()._rollback()
+
+    def _savepoint_rollback(self, sid: str) -> None:
+        self.local_search_path = None
+        super()._savepoint_rollback(sid)
+
+    def _set_autocommit(self, autocommit: bool) -> None:
+        self.local_search_path = None
+        super()._set_autocommit(autocommit)
+
+    def close(self) -> None:
+        self.local_search_path = None
+        super().close()
