@@ -6,7 +6,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from embed.models import Ban, Comment, SiteSettings
+from embed.api.serializers import BlankAsNull
+from embed.importers.jobs import progress_get
+from embed.models import Ban, Comment, Import, SiteSettings
 from embed.moderation.configure import EDITABLE
 from embed.moderation.team import role_of
 
@@ -203,3 +205,48 @@ class TeamMemberSerializer(serializers.Serializer):
 
 class TeamSerializer(serializers.Serializer):
     results = TeamMemberSerializer(many=True)
+
+
+class ImportProgressSerializer(serializers.Serializer):
+    phase = serializers.CharField(help_text="reading, then writing")
+    done = serializers.IntegerField(min_value=0)
+    total = serializers.IntegerField(min_value=0)
+    comments = serializers.IntegerField(min_value=0, help_text="Comments read so far")
+    percent = serializers.FloatField(min_value=0, max_value=100)
+
+
+class ImportCountsSerializer(serializers.Serializer):
+    threads = serializers.IntegerField(min_value=0)
+    threads_created = serializers.IntegerField(min_value=0)
+    comments = serializers.IntegerField(min_value=0)
+    comments_created = serializers.IntegerField(min_value=0)
+    comments_updated = serializers.IntegerField(min_value=0)
+    skipped = serializers.IntegerField(min_value=0)
+
+
+class ImportSerializer(serializers.Serializer):
+    """One import: its file, where it is (`progress` while it runs), what it did, its report."""
+
+    id = serializers.IntegerField(source="pk")
+    status = serializers.ChoiceField(choices=Import.Status.choices)
+    format = BlankAsNull(allow_null=True, help_text="As asked; null to detect it")
+    detected = BlankAsNull(allow_null=True, help_text="What the file turned out to be")
+    filename = serializers.CharField(allow_blank=True)
+    size = serializers.IntegerField(min_value=0, help_text="Bytes")
+    dry_run = serializers.BooleanField()
+    base_url = BlankAsNull(allow_null=True)
+    created = serializers.DateTimeField()
+    started = serializers.DateTimeField(allow_null=True)
+    finished = serializers.DateTimeField(allow_null=True)
+    progress = serializers.SerializerMethodField()
+    counts = ImportCountsSerializer(source="*")
+    report = serializers.DictField()
+    error = BlankAsNull(allow_null=True)
+
+    @extend_schema_field(ImportProgressSerializer(allow_null=True))
+    def get_progress(self, job: Import) -> dict[str, Any] | None:
+        return progress_get(job)
+
+
+class ImportsPageSerializer(PageSerializer):
+    results = ImportSerializer(many=True)

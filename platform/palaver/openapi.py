@@ -9,7 +9,8 @@ status can carry:
 - an operation that takes a body: 413 (too large) and 415 (not JSON);
 - a path with an id: 404;
 - whatever else the view lists in its `error_statuses` class attribute (401 and 403 for the
-  admin API, 429 for rate-limited writes, ...).
+  admin API, 429 for rate-limited writes, ...), or one operation declares with
+  `error_responses(...)` in its `@extend_schema`.
 """
 
 from typing import Any
@@ -59,6 +60,12 @@ def _is_plain_field(shape: object) -> bool:
     return isinstance(shape, serializers.Field) and not isinstance(
         shape, serializers.BaseSerializer
     )
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """For `@extend_schema(responses={...})`: error answers one operation of a view gives
+    beyond the view's `error_statuses` (e.g. 409 on the POST of a view whose GET cannot)."""
+    return {status: error_response(status) for status in statuses}
 
 
 class AutoSchema(SpectacularAutoSchema):

@@ -229,7 +229,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "palaver.openapi.add_event_stream",
     ],
-    "ENUM_NAME_OVERRIDES": {"VoteValueEnum": [(-1, -1), (0, 0), (1, 1)]},
+    "ENUM_NAME_OVERRIDES": {
+        "VoteValueEnum": [(-1, -1), (0, 0), (1, 1)],
+        "CommentStatusEnum": "embed.models.Comment.Status",
+        "ImportStatusEnum": "embed.models.Import.Status",
+    },
 }
 
 # CORS is decided per tenant by a signal handler (see embed.cors); nothing is allowed globally.
