@@ -175,18 +175,23 @@ def site_delete(*, tenant: Tenant) -> None:
     """
     from embed import redis
     from embed.cache import local_forget
+    from embed.effects import after_commit
     from tenants.resolution import forget_hosts
 
     schema = tenant.schema_name
     use_public_schema()
+
+    def forget() -> None:
+        keys = redis.call("scan_iter", match=f"palaver:{schema}:*", count=1000)
+        for key in keys or []:
+            redis.call("unlink", key)
+        forget_hosts()
+        local_forget()
+
     with transaction.atomic():
         Domain.objects.filter(tenant=tenant).delete()
         tenant.delete(force_drop=True)
-    keys = redis.call("scan_iter", match=f"palaver:{schema}:*", count=1000)
-    for key in keys or []:
-        redis.call("unlink", key)
-    forget_hosts()
-    local_forget()
+        after_commit(forget)
 
 
 def signup_wait(*, ip: str) -> int | None:

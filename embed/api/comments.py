@@ -1,6 +1,8 @@
 """Writing: post, edit, delete, vote, flag. Each view validates, calls one service, and
 answers with the comment's public shape."""
 
+from typing import Any
+
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -16,7 +18,6 @@ from embed.api.common import (
     json_response,
     page_url,
     rate_limit,
-    reader_or_new,
     reader_required,
     thread_key,
 )
@@ -25,7 +26,7 @@ from embed.api.serializers import (
     FlagResultSerializer,
     VoteResultSerializer,
 )
-from embed.models import Comment, Flag
+from embed.models import Comment, Commenter, Flag
 from embed.site import site_config
 from embed.tokens import commenter_token_issue
 
@@ -123,13 +124,18 @@ class CommentVoteApi(WidgetApi):
         data_in = self.VoteInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         comment = comment_of_thread(pk)
-        rate_limit(request, "vote", None)
-        commenter, token = reader_or_new(request)
-        score, vote = services.comment_vote(
-            comment=comment, commenter=commenter, value=int(data_in.validated_data["value"])
+        commenter = commenter_from_request(request, required=False)
+        rate_limit(request, "vote", commenter)
+        result = services.comment_vote(
+            comment=comment,
+            commenter=commenter,
+            value=int(data_in.validated_data["value"]),
+            site=site_config(fresh=True),
+            ip=client_ip(request),
         )
-        result = {"score": score, "vote": vote, **({"commenter_token": token} if token else {})}
-        return json_response(VoteResultSerializer(result).data)
+        body = {"score": result.score, "vote": result.vote}
+        body = with_new_token(body, before=commenter, after=result.commenter)
+        return json_response(VoteResultSerializer(body).data)
 
 
 class CommentFlagApi(WidgetApi):
@@ -143,13 +149,23 @@ class CommentFlagApi(WidgetApi):
         data_in = self.FlagInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         comment = comment_of_thread(pk)
-        rate_limit(request, "flag", None)
-        commenter, token = reader_or_new(request)
-        services.comment_flag(
+        commenter = commenter_from_request(request, required=False)
+        rate_limit(request, "flag", commenter)
+        result = services.comment_flag(
             comment=comment,
             commenter=commenter,
             reason=data_in.validated_data["reason"],
             site=site_config(fresh=True),
+            ip=client_ip(request),
         )
-        result = {"flagged": True, **({"commenter_token": token} if token else {})}
-        return json_response(FlagResultSerializer(result).data)
+        body = with_new_token({"flagged": result.flagged}, before=commenter, after=result.commenter)
+        return json_response(FlagResultSerializer(body).data)
+
+
+def with_new_token(
+    body: dict[str, Any], *, before: Commenter | None, after: Commenter | None
+) -> dict[str, Any]:
+    """Hand a reader who came without a token the token of the commenter made for them."""
+    if before is None and after is not None:
+        body["commenter_token"] = commenter_token_issue(after.pk)
+    return body
