@@ -7,8 +7,9 @@ like /api/schema/ does, for the host's URLconf (a site's or the platform's), and
 for the check: an object may carry only the properties the schema lists, so a field the API
 returns without documenting it fails too.
 
-A path the schema does not know (a mistyped one, answered 404) must still answer an error in
-the one error shape.
+An answer given before any operation (a mistyped path, a host that is no site, a method the
+path does not take, a guard in the middleware) must still be an error in the one error shape,
+with a code catalogued for its status.
 """
 
 from functools import cache
@@ -145,6 +146,12 @@ def check_response(response: Any) -> None:
     if getattr(response, "streaming", False):
         return
     where = f"{request.method} {request.path} -> {response.status_code}"
+    if request.resolver_match is None or response.status_code == 405:
+        # Answered before any operation: a host that is no site, a guard in the middleware,
+        # a method the path does not take. Only the error shape applies.
+        if response.status_code >= 400 and _is_json(response):
+            check_error_shape(response, where)
+        return
     try:
         spec_of(_urlconf(request)).validate_response(
             _Request(request),

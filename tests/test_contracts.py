@@ -8,6 +8,7 @@ from typing import cast
 
 import orjson
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework import exceptions
 
@@ -283,4 +284,13 @@ def test_the_check_refuses_an_error_code_of_another_status(api):
     assert response.status_code == 401
     response.content = orjson.dumps({"error": {"code": "not_found", "message": "No."}})
     with pytest.raises(SchemaViolation):
+        check_response(response)
+
+
+@pytest.mark.django_db
+def test_an_answer_before_any_operation_must_still_be_a_catalogued_error():
+    response = Client(HTTP_HOST="nosuchsite.localhost").get("/api/v1/thread", {"url": "x"})
+    assert response.status_code == 404
+    response.content = orjson.dumps({"error": {"code": "banned", "message": "No."}})
+    with pytest.raises(SchemaViolation, match="not the error shape"):
         check_response(response)
