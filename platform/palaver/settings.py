@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["palaver.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "palaver.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "palaver.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -230,10 +230,23 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Palaver API",
     "DESCRIPTION": "Embeddable, multi-tenant comments.",
     "VERSION": "1.0.0",
+    # 3.1: its schemas are JSON Schema, so a nullable object is `oneOf [ref, null]`, which
+    # validators read as meant (3.0's `nullable` beside `allOf` is not).
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A vote is -1, 0 (withdrawn) or 1 in a request and in an answer: one enum, one name.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "palaver.openapi.add_event_stream",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "VoteValueEnum": [(-1, -1), (0, 0), (1, 1)],
+        "CommentStatusEnum": "embed.models.Comment.Status",
+        "ImportStatusEnum": "embed.models.Import.Status",
+    },
 }
 
 # CORS is decided per tenant by a signal handler (see embed.cors); nothing is allowed globally.
