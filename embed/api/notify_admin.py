@@ -1,9 +1,6 @@
 """Admin API of notifications: webhooks (owners), the site's mail settings (owners) and each
 moderator's own alert preference. Under /api/v1/admin/, by session or API token."""
 
-from typing import Any
-
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -17,33 +14,31 @@ from embed.webhooks import services as webhooks
 DELIVERY_PAGE = 50
 
 
-def webhook_data(webhook: Webhook) -> dict[str, Any]:
-    return {
-        "id": webhook.pk,
-        "url": webhook.url,
-        "events": webhook.events,
-        "description": webhook.description,
-        "active": webhook.active,
-        "secret": webhook.secret,
-        "created": webhook.created,
-    }
+class WebhookSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "events", "description", "active", "secret", "created"]
 
 
-def delivery_data(item: WebhookDelivery) -> dict[str, Any]:
-    return {
-        "id": item.pk,
-        "event_id": str(item.event_id),
-        "event": item.event,
-        "status": item.status,
-        "attempts": item.attempts,
-        "created": item.created,
-        "last_attempt": item.last_attempt,
-        "next_attempt": item.next_attempt,
-        "response_status": item.response_status,
-        "latency_ms": item.latency_ms,
-        "response_excerpt": item.response_excerpt,
-        "error": item.error,
-    }
+class WebhookListSerializer(serializers.Serializer):
+    webhooks = WebhookSerializer(many=True)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id", "event_id", "event", "status", "attempts", "created", "last_attempt",
+            "next_attempt", "response_status", "latency_ms", "response_excerpt", "error",
+        ]  # fmt: skip
+
+
+class DeliveryListSerializer(serializers.Serializer):
+    deliveries = DeliverySerializer(many=True)
+
+
+class AlertModeSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=AlertPreference.Mode.choices)
 
 
 def webhook_or_404(pk: int) -> Webhook:
@@ -64,11 +59,12 @@ class WebhookInputSerializer(serializers.Serializer):
 class WebhooksApi(AdminApi):
     permission_classes = [IsSiteOwner]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: WebhookListSerializer})
     def get(self, request: Request) -> Response:
-        return Response({"webhooks": [webhook_data(w) for w in Webhook.objects.order_by("pk")]})
+        hooks = Webhook.objects.order_by("pk")
+        return Response(WebhookListSerializer({"webhooks": hooks}).data)
 
-    @extend_schema(request=WebhookInputSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=WebhookInputSerializer, responses={201: WebhookSerializer})
     def post(self, request: Request) -> Response:
         data_in = WebhookInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
@@ -80,24 +76,24 @@ class WebhooksApi(AdminApi):
             actor=request.user,
         )
         audit(request.user, "webhook.add", f"webhook {webhook.pk}", url=webhook.url)
-        return Response(webhook_data(webhook), status=201)
+        return Response(WebhookSerializer(webhook).data, status=201)
 
 
 class WebhookApi(AdminApi):
     permission_classes = [IsSiteOwner]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: WebhookSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(webhook_data(webhook_or_404(pk)))
+        return Response(WebhookSerializer(webhook_or_404(pk)).data)
 
-    @extend_schema(request=WebhookInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=WebhookInputSerializer, responses={200: WebhookSerializer})
     def patch(self, request: Request, pk: int) -> Response:
         webhook = webhook_or_404(pk)
         data_in = WebhookInputSerializer(data=request.data, partial=True)
         data_in.is_valid(raise_exception=True)
         webhook = webhooks.webhook_update(webhook=webhook, **data_in.validated_data)
         audit(request.user, "webhook.change", f"webhook {webhook.pk}", url=webhook.url)
-        return Response(webhook_data(webhook))
+        return Response(WebhookSerializer(webhook).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
@@ -110,20 +106,20 @@ class WebhookApi(AdminApi):
 class WebhookDeliveriesApi(AdminApi):
     permission_classes = [IsSiteOwner]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: DeliveryListSerializer})
     def get(self, request: Request, pk: int) -> Response:
         webhook = webhook_or_404(pk)
         items = webhook.deliveries.order_by("-created", "-pk")[:DELIVERY_PAGE]
-        return Response({"deliveries": [delivery_data(item) for item in items]})
+        return Response(DeliveryListSerializer({"deliveries": items}).data)
 
 
 class WebhookTestApi(AdminApi):
     permission_classes = [IsSiteOwner]
 
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={200: DeliverySerializer})
     def post(self, request: Request, pk: int) -> Response:
         item = webhooks.test_delivery_send(webhook=webhook_or_404(pk))
-        return Response(delivery_data(item))
+        return Response(DeliverySerializer(item).data)
 
 
 class MailSettingsInputSerializer(serializers.ModelSerializer):
@@ -155,17 +151,14 @@ class MailSettingsApi(AdminApi):
 class AlertPreferenceApi(AdminApi):
     """The signed-in moderator's own choice: immediate, hourly, daily or off."""
 
-    class AlertInputSerializer(serializers.Serializer):
-        mode = serializers.ChoiceField(choices=AlertPreference.Mode.choices)
-
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: AlertModeSerializer})
     def get(self, request: Request) -> Response:
         row = AlertPreference.objects.filter(user_id=int(request.user.pk or 0)).first()
         return Response({"mode": row.mode if row else AlertPreference.Mode.IMMEDIATE})
 
-    @extend_schema(request=AlertInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=AlertModeSerializer, responses={200: AlertModeSerializer})
     def put(self, request: Request) -> Response:
-        data_in = self.AlertInputSerializer(data=request.data)
+        data_in = AlertModeSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         row, _ = AlertPreference.objects.update_or_create(
             user_id=int(request.user.pk or 0), defaults={"mode": data_in.validated_data["mode"]}

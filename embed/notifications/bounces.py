@@ -7,19 +7,21 @@ names the site suppresses the address there, one without suppresses it on every 
 """
 
 import hmac
-import json
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name, schema_context
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from embed.notifications.models import MailAddress
 from embed.notifications.subscriptions import address_suppress
-from palaver.errors import ErrorCode, error_body
 from tenants.models import Tenant
 
 REASONS = {"bounce": "bounce", "complaint": "complaint", "manual": "manual"}
@@ -47,35 +49,46 @@ def suppress_everywhere(*, email: str, reason: str, site: str | None = None) -> 
     return known
 
 
-def _error(status: int, code: ErrorCode, message: str, fields: dict | None = None) -> JsonResponse:
-    return JsonResponse(error_body(code, message, fields), status=status)
+class MailEventsToken(BasePermission):
+    """The operator's MAIL_EVENTS_TOKEN as a Bearer token (compared in constant time)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        expected = settings.MAIL_EVENTS_TOKEN
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        given = header.removeprefix("Bearer ").strip()
+        if expected and hmac.compare_digest(given.encode(), expected.encode()):
+            return True
+        raise exceptions.NotAuthenticated("Send the mail events token as a Bearer token.")
 
 
-@csrf_exempt
-@require_POST
-def mail_events_view(request: HttpRequest) -> HttpResponse:
-    """`{"email", "type": "bounce"|"complaint", "site"?}` → `{"suppressed": [slugs]}`."""
-    expected = settings.MAIL_EVENTS_TOKEN
-    given = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        return _error(401, ErrorCode.NOT_AUTHENTICATED, "Send the mail events token.")
-    try:
-        data = json.loads(request.body)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict) or not isinstance(data.get("email"), str):
-        return _error(400, ErrorCode.INVALID, 'Send {"email", "type"}.')
-    reason = REASONS.get(str(data.get("type")))
-    site = data.get("site")
-    try:
-        if reason is None:
-            raise ValidationError({"type": f"Use one of: {', '.join(REASONS)}."})
+class MailEventInputSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    type = serializers.ChoiceField(choices=sorted(REASONS))
+    site = serializers.CharField(max_length=63, required=False)
+
+
+class MailEventResultSerializer(serializers.Serializer):
+    suppressed = serializers.ListField(
+        child=serializers.CharField(), help_text="Slugs of the sites that knew the address."
+    )
+
+
+class MailEventsApi(APIView):
+    """`POST /api/v1/mail/events` on the platform host: a bounce or complaint report."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [MailEventsToken]
+    error_statuses = (401,)
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="palaver-mail-events"'  # a missing token is a 401, not a 403
+
+    @extend_schema(request=MailEventInputSerializer, responses={200: MailEventResultSerializer})
+    def post(self, request: Request) -> Response:
+        data_in = MailEventInputSerializer(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
         known = suppress_everywhere(
-            email=data["email"].strip().lower(),
-            reason=reason,
-            site=site if isinstance(site, str) else None,
+            email=data["email"].strip().lower(), reason=REASONS[data["type"]], site=data.get("site")
         )
-    except ValidationError as exc:
-        fields = {name: list(messages) for name, messages in exc.message_dict.items()}
-        return _error(400, ErrorCode.INVALID, next(iter(fields.values()))[0], fields)
-    return JsonResponse({"suppressed": known})
+        return Response(MailEventResultSerializer({"suppressed": known}).data)

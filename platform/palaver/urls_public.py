@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from embed.notifications.bounces import mail_events_view
+from embed.notifications.bounces import MailEventsApi
 from tenants.api import SiteCreateApi
 from tenants.forms import AdminLoginForm
 from tenants.views import admin_login, landing
@@ -15,7 +15,7 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("", landing, name="landing"),
     path("api/v1/sites", SiteCreateApi.as_view(), name="api-sites"),
-    path("api/v1/mail/events", mail_events_view, name="api-mail-events"),
+    path("api/v1/mail/events", MailEventsApi.as_view(), name="api-mail-events"),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="palaver.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/login/", admin_login),
