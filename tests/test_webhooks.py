@@ -241,3 +241,36 @@ def test_thread_closed_and_flags_are_delivered(alpha, staff_client, receiver, ea
     assert events == ["comment.flagged", "comment.removed", "thread.closed"]
     with schema_context(alpha.schema_name):
         assert Webhook.objects.count() == 1
+
+
+def test_the_dashboard_adds_an_endpoint_and_sends_a_test_event(alpha, staff_client, receiver):
+    owner = staff_client(alpha)
+    response = owner.post(
+        "/dashboard/webhooks/",
+        {"form": "webhook", "url": receiver.url, "events": ["comment.created", "thread.closed"]},
+    )
+    assert response.status_code == 302
+    with schema_context(alpha.schema_name):
+        webhook = Webhook.objects.get()
+    assert webhook.events == ["comment.created", "thread.closed"]
+    response = owner.post(f"/dashboard/webhooks/{webhook.pk}/test/", follow=True)
+    assert b"Test event sent to" in response.content and b"HTTP 200" in response.content
+    (request,) = receiver.requests
+    assert verify(webhook.secret, request["headers"], request["body"])
+    page = owner.get("/dashboard/webhooks/")
+    assert b"Recent deliveries" in page.content and b"ping" in page.content
+    assert staff_client(alpha, role="moderator").get("/dashboard/webhooks/").status_code == 403
+    bad = owner.post("/dashboard/webhooks/", {"form": "webhook", "url": "ftp://x", "events": []})
+    assert bad.status_code == 400
+
+
+def test_each_moderator_chooses_their_alerts_in_the_dashboard(alpha, staff_client):
+    from embed.models import AlertPreference
+
+    moderator = staff_client(alpha, role="moderator")
+    page = moderator.get("/dashboard/alerts/")
+    assert page.status_code == 200 and b"Held comments" in page.content
+    assert moderator.post("/dashboard/alerts/", {"mode": "daily"}).status_code == 302
+    with schema_context(alpha.schema_name):
+        assert AlertPreference.objects.get().mode == "daily"
+    assert moderator.post("/dashboard/alerts/", {"mode": "weekly"}).status_code == 400

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from embed.dashboard import comments, moderation, overview, owner, transfer
+from embed.dashboard import comments, moderation, notify, overview, owner, transfer
 from embed.dashboard.access import LoginPage
 from embed.dashboard.forms import LoginForm
 
@@ -43,4 +43,7 @@ urlpatterns = [
     path("export/<str:format>/", transfer.export_download, name="dashboard-export"),
     path("stats/", overview.stats_page, name="dashboard-stats"),
     path("audit/", overview.audit_page, name="dashboard-audit"),
+    path("webhooks/", notify.webhooks_page, name="dashboard-webhooks"),
+    path("webhooks/<int:pk>/<str:action>/", notify.webhook_action, name="dashboard-webhook-action"),
+    path("alerts/", notify.alerts_page, name="dashboard-alerts"),
 ]
