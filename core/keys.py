@@ -1,0 +1,73 @@
+"""Every Redis key the platform writes, built in one place, each with its lifetime.
+
+    palaver:<schema>:tv:<ident>                  a thread's version (INCR per write)   VERSION_TTL_SECONDS
+    palaver:<schema>:tp:<idents>:<versions>:...  a thread page's payload (etag\\nbody) PAYLOAD_TTL_SECONDS
+    palaver:<schema>:ev:<ident>                  a thread's live-update channel       (pub/sub, stores nothing)
+    palaver:<schema>:counts                      hash: page URL -> comment count       COUNTS_TTL_SECONDS
+    palaver:<schema>:sv                          the site settings' version            SITE_VERSION_TTL_SECONDS
+    palaver:<schema>:rl:<action>:<scope>:<subject>:<window start>
+                                                 a rate-limit window's hits           the window's length
+    palaver:generation                           moves after writes Redis missed      one key (bounded)
+
+`<schema>` is the site's PostgreSQL schema (`public` for the platform site), so two sites
+never share a key, even for the same page URL; `<ident>` is a digest of a thread's URL or
+site key (embed.cache.thread_ident). Deleting a site removes everything under its prefix
+(`site_pattern`). A test walks Redis after a representative workload and fails on any key
+without a TTL that is not listed as bounded here.
+"""
+
+PREFIX = "palaver"
+
+PAYLOAD_TTL_SECONDS = 3600
+# Far above PAYLOAD_TTL_SECONDS: versions restart from the clock when their key is recreated,
+# so by then every payload stored under an old version is long gone (embed/cache.py).
+VERSION_TTL_SECONDS = 7 * 24 * 3600
+COUNTS_TTL_SECONDS = 24 * 3600
+SITE_VERSION_TTL_SECONDS = 7 * 24 * 3600
+
+GENERATION = f"{PREFIX}:generation"
+BOUNDED_WITHOUT_TTL = frozenset({GENERATION})  # one key for the whole deployment
+COUNTS_PATTERN = f"{PREFIX}:*:counts"
+
+
+def site_prefix(schema: str) -> str:
+    """`palaver:<schema>`: the start of every key of one site."""
+    return f"{PREFIX}:{schema}"
+
+
+def site_pattern(schema: str) -> str:
+    """A SCAN pattern for every key of one site."""
+    return f"{site_prefix(schema)}:*"
+
+
+def thread_version(schema: str, ident: str) -> str:
+    return f"{site_prefix(schema)}:tv:{ident}"
+
+
+def thread_payload_prefix(schema: str, ident: str) -> str:
+    """The payload keys of a thread start with this; the read appends versions and page."""
+    return f"{site_prefix(schema)}:tp:{ident}:"
+
+
+def thread_payload(schema: str, ident: str, version: str, suffix: str) -> str:
+    return f"{thread_payload_prefix(schema, ident)}{version}:{suffix}"
+
+
+def thread_events(schema: str, ident: str) -> str:
+    """The pub/sub channel of a thread's live updates."""
+    return f"{site_prefix(schema)}:ev:{ident}"
+
+
+def counts(schema: str) -> str:
+    return f"{site_prefix(schema)}:counts"
+
+
+def site_version(schema: str) -> str:
+    return f"{site_prefix(schema)}:sv"
+
+
+def rate_limit(schema: str, action: str, scope: str, subject: str, window_start: int) -> str:
+    """One fixed window of one limit (posts, votes, sign-ups, log-ins...); expire it after
+    the window's length."""
+    return f"{site_prefix(schema)}:rl:{action}:{scope}:{subject}:{window_start}"
+
