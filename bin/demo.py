@@ -49,7 +49,8 @@ def main() -> int:
     try:
         manage("migrate", "--noinput", "-v", "0")
         manage("collectstatic", "--noinput", "-v", "0")
-        manage("seed_demo")
+        # The demo site must allow the blog's origin on whatever port it runs on.
+        manage("seed_demo", "--blog-port", str(BLOG_PORT))
         env = {**os.environ, "BIND": f"127.0.0.1:{PORT}"}
         children.append(
             subprocess.Popen(

@@ -56,7 +56,7 @@ class Thread(models.Model):
     a page a new key said it is a new page). `embed.selectors.thread_find` resolves a page.
     """
 
-    url = models.CharField(max_length=2000)  # normalised: embed.urlnorm.url_normalize
+    url = models.CharField(max_length=2000)  # normalised: core.urlnorm.url_normalize
     key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     title = models.CharField(max_length=300, blank=True)
     closed = models.BooleanField(default=False)

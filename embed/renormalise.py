@@ -1,4 +1,4 @@
-"""Bringing stored page URLs and origins to today's canonical forms (embed.urlnorm).
+"""Bringing stored page URLs and origins to today's canonical forms (core.urlnorm).
 
 Used by data migrations, so every function takes the model classes it works on: a migration
 passes its historical models, tests pass the real ones. Run inside a transaction.
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from embed.urlnorm import InvalidURL, origins_clean, url_normalize
+from core.urlnorm import InvalidURL, origins_clean, url_normalize
 
 
 @dataclass

@@ -12,9 +12,9 @@ from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from core.urlnorm import url_search_terms
 from embed.models import Comment, Commenter, Thread, Vote
 from embed.site import SiteConfig
-from embed.urlnorm import url_search_terms
 
 PAGE_SIZE = 50
 SORTS: dict[str, tuple[str, ...]] = {
@@ -126,7 +126,7 @@ def thread_find(*, url: str | None, key: str | None) -> Thread | None:
       `url` (the site stopped sending `data-key`); else none.
 
     A thread at `url` with a *different* key is never returned for a key: the site said the
-    page is another one. `url` must already be normalised (`embed.urlnorm.url_normalize`).
+    page is another one. `url` must already be normalised (`core.urlnorm.url_normalize`).
     """
     if key:
         match = Q(key=key) | Q(url=url, key__isnull=True) if url else Q(key=key)

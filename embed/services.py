@@ -9,13 +9,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.urlnorm import origin_of
 from embed import cache, selectors
 from embed.models import Comment, Commenter, Flag, Thread, Vote
 from embed.moderation.akismet import akismet_opinion
 from embed.moderation.pipeline import Submission, moderation_decide
 from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
-from embed.urlnorm import origin_of
 from palaver.errors import ErrorCode, Refused
 from palaver.textrules import display_name_clean, forbidden_character, forbidden_message
 

@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from core.urlnorm import origins_clean
 from embed import redis
 from embed.models import SiteSettings
-from embed.urlnorm import origins_clean
 from tenants.db import current_schema
 
 SITE_CACHE_SECONDS = 60.0

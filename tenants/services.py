@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
-from embed.urlnorm import origins_clean
+from core.urlnorm import origins_clean
 from palaver.textrules import display_name_clean
 from tenants.cloning import schema_clone
 from tenants.db import use_public_schema

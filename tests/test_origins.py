@@ -1,14 +1,14 @@
 """Allowed origins: one validator for every way in, stored in the ASCII form browsers send,
-shown in Unicode (embed.urlnorm.origins_clean / origin_display)."""
+shown in Unicode (core.urlnorm.origins_clean / origin_display)."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django_tenants.utils import schema_context
 
+from core.urlnorm import origin_display, origin_normalize, origins_clean
 from embed.models import SiteSettings
 from embed.renormalise import origins_renormalise
-from embed.urlnorm import origin_display, origin_normalize, origins_clean
 from tenants.services import site_create
 
 pytestmark = pytest.mark.django_db

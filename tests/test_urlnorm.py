@@ -1,11 +1,11 @@
-"""Page URLs in one spelling (embed/urlnorm.py): one page is one thread, wherever its URL
+"""Page URLs in one spelling (core/urlnorm.py): one page is one thread, wherever its URL
 comes from, and stored duplicates are merged (embed/renormalise.py, migration 0004)."""
 
 import pytest
 
+from core.urlnorm import InvalidURL, url_normalize, url_search_terms
 from embed.models import Comment, Commenter, Flag, Thread, Vote
 from embed.renormalise import thread_urls_renormalise
-from embed.urlnorm import InvalidURL, url_normalize, url_search_terms
 
 CAFE = "https://alpha.example/posts/caf%C3%A9"
 SPELLINGS = [

@@ -27,7 +27,7 @@
       noGuests: "Sign in on this site to comment.", rate: "Too many requests. Try again in {n} s.",
       netErr: "Network error. Please try again.", editClosed: "The time for editing is over.",
       posted: "Your comment was posted.", held: "Your comment is awaiting moderation.",
-      newOne: "New comment by {name}",
+      newOne: "New comment by {name}", now: "just now",
     },
     es: {
       one: "1 comentario", many: "{n} comentarios", loading: "Cargando comentarios…",
@@ -49,6 +49,7 @@
       rate: "Demasiadas solicitudes. Reintenta en {n} s.", netErr: "Error de red. Reintenta.",
       editClosed: "El plazo de edición terminó.", posted: "Tu comentario se publicó.",
       held: "Tu comentario espera moderación.", newOne: "Nuevo comentario de {name}",
+      now: "ahora mismo",
      
     },
     de: {
@@ -70,7 +71,7 @@
       rate: "Zu viele Anfragen. Versuch es in {n} s erneut.",
       netErr: "Netzwerkfehler. Bitte erneut versuchen.", editClosed: "Die Bearbeitungszeit ist vorbei.",
       posted: "Dein Kommentar ist online.", held: "Dein Kommentar wartet auf Freigabe.",
-      newOne: "Neuer Kommentar von {name}",
+      newOne: "Neuer Kommentar von {name}", now: "gerade eben",
     },
   };
   const requested = (opt.locale || navigator.language || "en").slice(0, 2).toLowerCase();
@@ -180,17 +181,24 @@ h2{font-size:1.15em;margin:0}
       /* storage disabled: the reader stays anonymous for this page view */
     }
   };
-  const relative = new Intl.RelativeTimeFormat(LANG, { numeric: "auto" });
+  // Ages: by the server's clock (Date header), floored, whole calendar months.
+  let skew = 0;
+  const relative = new Intl.RelativeTimeFormat(LANG, { numeric: "always" });
   const ago = (iso) => {
-    let delta = (Date.parse(iso) - Date.now()) / 1000;
-    if (Math.abs(delta) < 45) return relative.format(0, "second");
-    const units = [["second", 60], ["minute", 60], ["hour", 24], ["day", 30], ["month", 12]];
-    for (const [unit, size] of units) {
-      if (Math.abs(delta) < size) return relative.format(Math.round(delta), unit);
-      delta /= size;
-    }
-    return relative.format(Math.round(delta), "year");
+    const then = new Date(iso);
+    const now = new Date(Date.now() + skew);
+    const seconds = (now - then) / 1000;
+    const dayTime = (d) => d.getUTCDate() * 864e5 + (d % 864e5);
+    const months = (now.getUTCFullYear() - then.getUTCFullYear()) * 12 +
+      now.getUTCMonth() - then.getUTCMonth() - (dayTime(now) < dayTime(then));
+    const [value, unit] = months > 11 ? [months / 12, "year"] : months > 0 ? [months, "month"]
+      : seconds >= 86400 ? [seconds / 86400, "day"] : seconds >= 3600 ? [seconds / 3600, "hour"]
+      : [seconds / 60, "minute"];
+    return value < 1 ? t("now") : relative.format(-Math.floor(value), unit);
   };
+  // The first grapheme: "😀 Ann" starts with an emoji, not half of one.
+  const initial = (name) => (Intl.Segmenter
+    ? [...new Intl.Segmenter().segment(name)][0].segment : Array.from(name)[0]).toUpperCase();
   const count = (c) => c.replies.reduce((sum, reply) => sum + 1 + count(reply), 0);
 
   async function api(method, path, body, auth = true) {
@@ -208,6 +216,8 @@ h2{font-size:1.15em;margin:0}
     }
     const data = response.status === 204 ? null : await response.json().catch(() => null);
     if (data && data.commenter_token) remember({ token: data.commenter_token });
+    const date = Date.parse(response.headers.get("Date"));
+    if (date) skew = date - Date.now();
     if (!response.ok) {
       if (response.status === 401 && token) remember({ token: null }); // revoked or foreign
       const error = (data && data.error) || { code: "http" };
@@ -291,7 +301,7 @@ h2{font-size:1.15em;margin:0}
     }
     const avatar = /^https?:\/\//.test(author.avatar || "")
       ? h("img", { class: "pv-av", src: author.avatar, alt: "", loading: "lazy" })
-      : h("span", { class: "pv-av", "aria-hidden": "true" }, (author.name || "?")[0].toUpperCase());
+      : h("span", { class: "pv-av", "aria-hidden": "true" }, initial(author.name || "?"));
     const head = c.deleted
       ? h("div", { class: "pv-head" }, [h("span", { class: "pv-deleted" }, t("deleted")), toggle(node)])
       : h("div", { class: "pv-head" }, [

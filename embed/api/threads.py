@@ -16,18 +16,19 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
+from core.urlnorm import InvalidURL, url_normalize
 from embed import cache, selectors
 from embed.api.common import (
     COMMENT_SCHEMA,
     JSON,
     URL_PARAMS,
+    Text,
     WidgetApi,
     json_response,
     page_params,
     reader_required,
 )
 from embed.site import site_config, site_config_seen
-from embed.urlnorm import InvalidURL, url_normalize
 from tenants.db import current_schema
 
 
@@ -147,8 +148,43 @@ class ThreadMeApi(WidgetApi):
         return response
 
 
+class CountsInput(serializers.Serializer):
+    """The POST body: `{"urls": [...]}`; a URL that is not a page URL counts as 0."""
+
+    urls = serializers.ListField(
+        child=Text(allow_blank=True, trim_whitespace=False),
+        allow_empty=False,
+        max_length=1000,
+    )
+
+
+def counts_for(raw_urls: list[str]) -> dict[str, int]:
+    """Published-comment counts keyed by the URLs exactly as given (Redis first, then SQL)."""
+    normal: dict[str, str | None] = {}
+    for raw in raw_urls:
+        try:
+            normal[raw] = url_normalize(raw)
+        except InvalidURL:
+            normal[raw] = None  # a malformed link on an index page counts as no comments
+    wanted = sorted({url for url in normal.values() if url})
+    cached = dict(zip(wanted, cache.counts_get(wanted), strict=True))
+    counts = {url: count for url, count in cached.items() if count is not None}
+    missing = [url for url in wanted if url not in counts]
+    if missing:
+        found = selectors.thread_counts(missing)
+        cache.counts_put(found)
+        counts.update(found)
+    return {raw: counts.get(url, 0) if url else 0 for raw, url in normal.items()}
+
+
 class CountsApi(WidgetApi):
-    """Published-comment counts for up to 100 pages, for blog index pages."""
+    """Published-comment counts for blog index pages.
+
+    GET takes up to 100 `url` parameters and is cacheable; a long list of real URLs passes
+    the servers' request-line limit (4 KB in gunicorn) at about 50, so POST takes up to
+    1,000 URLs in a JSON body (`{"urls": [...]}`, at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes).
+    Both answer `{url: count}` with each URL as it was sent.
+    """
 
     MAX_URLS = 100
 
@@ -162,23 +198,16 @@ class CountsApi(WidgetApi):
             raise exceptions.ValidationError({"url": ["Give at least one url parameter."]})
         if len(raw_urls) > self.MAX_URLS:
             raise exceptions.ValidationError(
-                {"url": [f"At most {self.MAX_URLS} URLs per request."]}
+                {"url": [f"At most {self.MAX_URLS} URLs per request; POST takes more."]}
             )
-        normal: dict[str, str | None] = {}
-        for raw in raw_urls:
-            try:
-                normal[raw] = url_normalize(raw)
-            except InvalidURL:
-                normal[raw] = None  # a malformed link on an index page counts as no comments
-        wanted = sorted({url for url in normal.values() if url})
-        counts = dict(zip(wanted, cache.counts_get(wanted), strict=True))
-        missing = [url for url, count in counts.items() if count is None]
-        if missing:
-            found = selectors.thread_counts(missing)
-            cache.counts_put(found)
-            counts.update(found)
-        response = json_response(
-            {raw: counts.get(url, 0) if url else 0 for raw, url in normal.items()}
-        )
+        response = json_response(counts_for(raw_urls))
         response["Cache-Control"] = "public, max-age=30"
+        return response
+
+    @extend_schema(request=CountsInput, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> HttpResponse:
+        data = CountsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        response = json_response(counts_for(data.validated_data["urls"]))
+        response["Cache-Control"] = "no-store"
         return response

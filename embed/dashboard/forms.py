@@ -9,10 +9,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.urlnorm import origin_display
 from embed.models import Ban, Comment, SiteSettings
 from embed.moderation.actions import ACTIONS
 from embed.moderation.team import ROLES, role_of
-from embed.urlnorm import origin_display
 
 STATUS_TABS = [
     (Comment.Status.PENDING, "Held"),

@@ -5,10 +5,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from core.urlnorm import origin_display
 from embed.dashboard.access import page_of, render_page, staff_required
 from embed.models import SiteSettings
 from embed.moderation import queries
-from embed.urlnorm import origin_display
 from tenants.db import tenant_db
 from tenants.services import embed_snippet
 

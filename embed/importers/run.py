@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from core.urlnorm import InvalidURL, origin_of, url_normalize
 from embed import cache
 from embed.importers import commento, disqus, isso, remark42, wordpress
 from embed.importers.clean import Unusable, author_row, comment_row, thread_row
@@ -24,7 +25,6 @@ from embed.importers.report import Report
 from embed.importers.source import Source, detect
 from embed.importers.writer import Writer
 from embed.site import SiteConfig, site_config
-from embed.urlnorm import InvalidURL, origin_of, url_normalize
 
 READERS: dict[str, Callable[[Source], Iterator[Record]]] = {
     "disqus": disqus.read,

@@ -1,4 +1,4 @@
-"""Stored page URLs and allowed origins in today's canonical forms (embed.urlnorm): key-less
+"""Stored page URLs and allowed origins in today's canonical forms (core.urlnorm): key-less
 threads whose URLs now agree are merged into the oldest; origins are stored in ASCII."""
 
 from django.db import migrations

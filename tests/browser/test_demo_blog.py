@@ -16,11 +16,11 @@ from tests.browser.conftest import ROOT, Platform, Reader
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def blog(platform: Platform, blog_port: int) -> Iterator[str]:
+def serve_blog(platform: Platform, blog_port: int, slug: str) -> Iterator[str]:
+    """Run demo/blog_server.py on `blog_port` against site `slug`; yield the blog's origin."""
     server = subprocess.Popen(  # noqa: S603 - our own script
         [sys.executable, "demo/blog_server.py", "--port", str(blog_port),
-         "--platform", platform.base("alpha")],
+         "--platform", platform.base(slug)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
@@ -36,6 +36,20 @@ def blog(platform: Platform, blog_port: int) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def blog(platform: Platform, blog_port: int) -> Iterator[str]:
+    yield from serve_blog(platform, blog_port, "alpha")
+
+
+@pytest.fixture
+def demo_blog(platform: Platform, blog_port: int) -> Iterator[str]:
+    """The `make demo` pair with the blog off its default port: the demo site is seeded as a
+    first run would (port 8001), then again as a restart with BLOG_PORT=<blog_port>."""
+    platform.manage("seed_demo")
+    platform.manage("seed_demo", "--blog-port", str(blog_port))
+    yield from serve_blog(platform, blog_port, "demo")
 
 
 def test_the_blog_serves_snippets_pointing_at_the_platform(blog: str, platform: Platform) -> None:
@@ -66,3 +80,22 @@ def test_a_reader_comments_on_the_demo_blog(blog: str, platform: Platform, reade
     page.get_by_role("button", name="Post comment").click()
     expect(page.locator("h2")).to_have_text("2 comments")
     assert platform.api("alpha", "GET", f"counts?url={post}") == {post: 2}
+
+
+def test_the_demo_site_follows_the_blog_to_another_port(
+    demo_blog: str, platform: Platform, reader: Reader
+) -> None:
+    assert not demo_blog.endswith(":8001")
+    page = reader.page
+    page.goto(f"{demo_blog}/")
+    post = f"{demo_blog}/posts/sourdough-at-altitude.html"
+    expect(page.locator(f'[data-palaver-count="{post}"]')).to_have_text("4 comments")
+
+    page.get_by_role("link", name="Sourdough at altitude").click()
+    expect(page.locator("h2")).to_have_text("4 comments")
+    expect(page.get_by_text("Bookmarked.")).to_be_visible()
+    expect(page.get_by_text("Comments could not be loaded")).to_have_count(0)
+    page.get_by_role("textbox", name="Write a comment").fill("Works on this port too.")
+    page.get_by_label("Name").fill("Pat")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator("h2")).to_have_text("5 comments")

@@ -51,7 +51,7 @@ def test_it_reads_a_threaded_thread(
     expect(ada.locator(".pv-body strong").first).to_have_text("bold")
     expect(ada.locator(".pv-body code").first).to_have_text("code")
     expect(ada.locator("time").first).to_have_attribute("datetime", first["created"])
-    expect(ada.locator("time").first).to_have_text("now")
+    expect(ada.locator("time").first).to_have_text("just now")
     expect(ada.locator(".pv-replies .pv-body")).to_have_text("A reply")
     expect(top_level(page).nth(1).locator(".pv-body")).to_have_text("Second thought")
 

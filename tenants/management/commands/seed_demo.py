@@ -1,14 +1,20 @@
-"""Provision the `demo` site with sample threads, for `make demo`. Safe to run repeatedly."""
+"""Provision the `demo` site with sample threads, for `make demo`. Safe to run repeatedly.
 
+The sample blog runs on `--blog-port` (`make demo` passes BLOG_PORT): the site allows the
+blog's origins on that port, and the blog's posts there get the sample threads. Run again
+with another port, the existing site gains that port's origins and threads.
+"""
+
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import schema_context
 
+from core.urlnorm import url_normalize
 from embed.models import Comment, Commenter, Thread
 from embed.services import comment_create, comment_status_set, thread_for_post
-from embed.site import site_config
-from embed.urlnorm import url_normalize
+from embed.site import site_config, site_settings_update
 from tenants.models import Tenant
 from tenants.services import site_create
 
@@ -16,8 +22,14 @@ DEMO_SLUG = "demo"
 DEMO_OWNER = "owner@demo.example"
 # The demo's login, printed by `make demo`; only ever set on the local demo site.
 DEMO_PASSWORD = "palaver-demo"  # noqa: S105
-BLOG = "http://localhost:8001"
-DEMO_ORIGINS = [BLOG, "http://127.0.0.1:8001", "http://blog.localhost:8001"]
+DEFAULT_BLOG_PORT = 8001
+
+
+def demo_origins(blog_port: int) -> list[str]:
+    """The origins a reader may open the sample blog on; the first is the canonical one."""
+    return [f"http://{host}:{blog_port}" for host in ("localhost", "127.0.0.1", "blog.localhost")]
+
+
 # The sample blog's posts (demo/blog/posts/); the last one gets the held comments.
 DEMO_POSTS = [
     ("sourdough-at-altitude", "Sourdough at altitude"),
@@ -59,8 +71,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", default=DEMO_PASSWORD)
+        parser.add_argument(
+            "--blog-port",
+            type=int,
+            default=int(os.environ.get("BLOG_PORT") or DEFAULT_BLOG_PORT),
+            help="the sample blog's port (default: $BLOG_PORT, else 8001)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        origins = demo_origins(options["blog_port"])
         tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
         if tenant is None:
             site = site_create(
@@ -68,37 +87,41 @@ class Command(BaseCommand):
                 name="Demo Blog",
                 owner_email=DEMO_OWNER,
                 owner_password=options["password"],
-                origins=DEMO_ORIGINS,
+                origins=origins,
             )
             tenant = site.tenant
             self.stdout.write(f"Created the demo site at {site.base_url}/")
         with schema_context(tenant.schema_name):
-            if Thread.objects.exists():
-                return
-            config = site_config()
-            for index, (slug, title) in enumerate(DEMO_POSTS):
-                thread = thread_for_post(
-                    url=url_normalize(f"{BLOG}/posts/{slug}.html"),
-                    key=None,
-                    title=title,
+            allowed = site_config(fresh=True).allowed_origins
+            if not allowed.issuperset(origins):
+                # Origins added in the dashboard stay; this port's are added next to them.
+                site_settings_update(allowed_origins=sorted(allowed.union(origins)))
+                self.stdout.write(f"The demo site now allows {', '.join(origins)}")
+            self.seed_threads(blog=origins[0])
+
+    def seed_threads(self, *, blog: str) -> None:
+        """The sample conversations on the blog's posts at `blog`, unless they have threads."""
+        urls = [url_normalize(f"{blog}/posts/{slug}.html") for slug, _ in DEMO_POSTS]
+        if Thread.objects.filter(url__in=urls).exists():
+            return
+        config = site_config(fresh=True)
+        for index, (url, (_, title)) in enumerate(zip(urls, DEMO_POSTS, strict=True)):
+            thread = thread_for_post(url=url, key=None, title=title, site=config, found=None)
+            for name, body, replies in CONVERSATIONS[index]:
+                top = comment_create(
+                    thread=thread, author=Commenter.objects.create(name=name), body=body,
                     site=config,
-                    found=None,
-                )
-                for name, body, replies in CONVERSATIONS[index]:
-                    top = comment_create(
-                        thread=thread, author=Commenter.objects.create(name=name), body=body,
-                        site=config,
+                )  # fmt: skip
+                for reply_name, reply_body in replies:
+                    comment_create(
+                        thread=thread, author=Commenter.objects.create(name=reply_name),
+                        body=reply_body, parent=top, site=config,
                     )  # fmt: skip
-                    for reply_name, reply_body in replies:
-                        comment_create(
-                            thread=thread, author=Commenter.objects.create(name=reply_name),
-                            body=reply_body, parent=top, site=config,
-                        )  # fmt: skip
-                if index == 2:
-                    for name, body in HELD:
-                        comment = comment_create(
-                            thread=thread, author=Commenter.objects.create(name=name),
-                            body=body, site=config,
-                        )  # fmt: skip
-                        comment_status_set(comment=comment, status=Comment.Status.PENDING)
-            self.stdout.write("Seeded the demo threads.")
+            if index == 2:
+                for name, body in HELD:
+                    comment = comment_create(
+                        thread=thread, author=Commenter.objects.create(name=name),
+                        body=body, site=config,
+                    )  # fmt: skip
+                    comment_status_set(comment=comment, status=Comment.Status.PENDING)
+        self.stdout.write("Seeded the demo threads.")
