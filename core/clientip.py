@@ -33,7 +33,7 @@ PROXY_ONLY_HEADERS = ("HTTP_X_FORWARDED_PROTO",)
 
 @lru_cache(maxsize=8)
 def _trusted(values: tuple[str, ...]) -> tuple[Network, ...]:
-    # Settings checked the values at start-up (palaver.env.envnetworks).
+    # Settings checked the values at start-up (core.env.envnetworks).
     return tuple(ipaddress.ip_network(value, strict=False) for value in values)
 
 

@@ -1,13 +1,15 @@
 """Every Redis key the platform writes, built in one place, each with its lifetime.
 
-    palaver:<schema>:tv:<ident>                  a thread's version (INCR per write)   VERSION_TTL_SECONDS
-    palaver:<schema>:tp:<idents>:<versions>:...  a thread page's payload (etag\\nbody) PAYLOAD_TTL_SECONDS
-    palaver:<schema>:ev:<ident>                  a thread's live-update channel       (pub/sub, stores nothing)
-    palaver:<schema>:counts                      hash: page URL -> comment count       COUNTS_TTL_SECONDS
-    palaver:<schema>:sv                          the site settings' version            SITE_VERSION_TTL_SECONDS
+    key                                      holds                         lifetime
+    palaver:<schema>:tv:<ident>              a thread's version            VERSION_TTL_SECONDS
+    palaver:<schema>:tp:<idents>:<versions>:...
+                                             a thread page (etag\\nbody)  PAYLOAD_TTL_SECONDS
+    palaver:<schema>:ev:<ident>              a thread's live channel       none (pub/sub)
+    palaver:<schema>:counts                  hash: page URL -> count       COUNTS_TTL_SECONDS
+    palaver:<schema>:sv                      settings version              SITE_VERSION_TTL_SECONDS
     palaver:<schema>:rl:<action>:<scope>:<subject>:<window start>
-                                                 a rate-limit window's hits           the window's length
-    palaver:generation                           moves after writes Redis missed      one key (bounded)
+                                             hits in a rate-limit window   the window's length
+    palaver:generation                       moves after missed writes     one key (bounded)
 
 `<schema>` is the site's PostgreSQL schema (`public` for the platform site), so two sites
 never share a key, even for the same page URL; `<ident>` is a digest of a thread's URL or
@@ -70,4 +72,3 @@ def rate_limit(schema: str, action: str, scope: str, subject: str, window_start:
     """One fixed window of one limit (posts, votes, sign-ups, log-ins...); expire it after
     the window's length."""
     return f"{site_prefix(schema)}:rl:{action}:{scope}:{subject}:{window_start}"
-

@@ -27,8 +27,8 @@ from typing import NamedTuple
 
 import redis as redis_lib
 
-from embed import redis
-from tenants.db import current_schema
+from core import redis
+from core.tenancy import current_schema
 
 PAYLOAD_TTL_SECONDS = 3600
 COUNTS_TTL_SECONDS = 24 * 3600

@@ -9,15 +9,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.errors import ErrorCode, Refused
+from core.text import display_name_clean, forbidden_character, forbidden_message
 from core.urlnorm import origin_of
 from embed import cache, selectors
 from embed.models import Comment, Commenter, Flag, Thread, Vote
-from embed.moderation.akismet import akismet_opinion
-from embed.moderation.pipeline import Submission, moderation_decide
+from embed.policy.akismet import akismet_opinion
+from embed.policy.pipeline import Submission, moderation_decide
 from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
-from palaver.errors import ErrorCode, Refused
-from palaver.textrules import display_name_clean, forbidden_character, forbidden_message
 
 BODY_MAX = 10_000
 

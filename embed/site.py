@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from core import redis
+from core.tenancy import current_schema
 from core.urlnorm import origins_clean
-from embed import redis
 from embed.models import SiteSettings
-from tenants.db import current_schema
 
 SITE_CACHE_SECONDS = 60.0
 

@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from tenants.db import use_public_schema
+from core.tenancy import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import tenant_for_host
 

@@ -17,10 +17,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from core.tenancy import use_public_schema
+from core.text import display_name_clean
 from core.urlnorm import origins_clean
-from palaver.textrules import display_name_clean
 from tenants.cloning import schema_clone
-from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
 
 SITE_NAME_MAX = 100
@@ -173,7 +173,7 @@ def site_delete(*, tenant: Tenant) -> None:
     Other processes keep the site's host in their lookup cache for up to
     TENANT_CACHE_SECONDS; its cached threads are gone at once.
     """
-    from embed import redis
+    from core import redis
     from embed.cache import local_forget
     from tenants.resolution import forget_hosts
 
@@ -191,7 +191,7 @@ def site_delete(*, tenant: Tenant) -> None:
 
 def signup_wait(*, ip: str) -> int | None:
     """Count a sign-up attempt from `ip`; seconds to wait if it is over PALAVER_SIGNUP_LIMITS."""
-    from embed.ratelimit import DEFAULT_SIGNUP_RULES, rate_limit_hit, rules
+    from core.ratelimit import DEFAULT_SIGNUP_RULES, rate_limit_hit, rules
 
     limits = rules("PALAVER_SIGNUP_LIMITS", DEFAULT_SIGNUP_RULES)
     return rate_limit_hit(action="signup", ip=ip, commenter_id=None, limits=limits)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rest_framework import exceptions
 
-from palaver.errors import CATALOGUE, ErrorCode, Refused, error_code
+from core.errors import CATALOGUE, ErrorCode, Refused, error_code
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(

@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from embed import queue as queries
 from embed.models import AuditEntry, Ban, Comment, SiteSettings, Thread
-from embed.moderation import queries
 from embed.moderation.actions import (
     ACTIONS,
     comment_moderate,

@@ -12,10 +12,10 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from core.clientip import client_ip
+from core.ratelimit import rate_limit_hit
 from core.urlnorm import InvalidURL, url_normalize
 from embed import selectors, services
 from embed.models import Comment, Commenter
-from embed.ratelimit import rate_limit_hit
 from embed.site import SiteConfig
 from embed.tokens import commenter_token_issue, commenter_token_read
 

@@ -24,9 +24,9 @@ from django.http.response import HttpResponseBase
 from redis.exceptions import RedisError
 from rest_framework import exceptions
 
+from core.errors import ErrorCode, error_body, validation_fields
 from embed.api.common import page_params
 from embed.cache import thread_idents
-from palaver.errors import ErrorCode, error_body, validation_fields
 
 STREAM_SECONDS = 300
 HEARTBEAT_SECONDS = 15.0

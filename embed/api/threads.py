@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
+from core.tenancy import current_schema
 from core.urlnorm import InvalidURL, url_normalize
 from embed import cache, selectors
 from embed.api.common import (
@@ -29,7 +30,6 @@ from embed.api.common import (
     reader_required,
 )
 from embed.site import site_config, site_config_seen
-from tenants.db import current_schema
 
 
 class ThreadQuery(NamedTuple):

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from embed import queue as queries
 from embed.dashboard.access import back, page_of, render_page, staff_required, wants_json
 from embed.dashboard.forms import (
     COMMON_REASONS,
@@ -19,7 +20,6 @@ from embed.dashboard.forms import (
 )
 from embed.dashboard.selectors import comment_for_dashboard, comments_for_rows
 from embed.models import Ban, Comment
-from embed.moderation import queries
 from embed.moderation.actions import ACTIONS, comment_moderate, comments_moderate_bulk
 from embed.moderation.bans import ban_active
 

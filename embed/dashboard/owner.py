@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.tenancy import tenant_db
 from embed.dashboard.access import back, owner_required, render_page
 from embed.dashboard.forms import (
     ROLE_CHOICES,
@@ -27,7 +28,6 @@ from embed.moderation.team import (
     team_member_set_role,
     users,
 )
-from tenants.db import tenant_db
 from tenants.services import embed_snippet
 
 

@@ -1,4 +1,4 @@
-"""Reads only the dashboard needs (the rest come from `embed.moderation.queries`)."""
+"""Reads only the dashboard needs (the rest come from `embed.queue`)."""
 
 from typing import Any
 

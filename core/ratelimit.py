@@ -13,8 +13,8 @@ import redis as redis_lib
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from embed import redis
-from tenants.db import current_schema
+from core import redis
+from core.tenancy import current_schema
 
 
 @dataclass(frozen=True)
