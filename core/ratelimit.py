@@ -13,7 +13,7 @@ import redis as redis_lib
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from core import redis
+from core import keys, redis
 from core.tenancy import current_schema
 
 
@@ -65,7 +65,7 @@ def rate_limit_hit(
             if subject is None:
                 continue
             window_start = now - now % rule.window
-            key = f"palaver:{current_schema()}:rl:{action}:{rule.scope}:{subject}:{window_start}"
+            key = keys.rate_limit(current_schema(), action, rule.scope, subject, window_start)
             pipe.incr(key)
             pipe.expire(key, rule.window + 1)
             checks.append((rule, window_start))

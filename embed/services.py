@@ -1,7 +1,6 @@
 """Writes. Each service validates, changes the rows in one transaction, then invalidates the
 thread's cached payloads (after the transaction, so no reader caches a half-made write)."""
 
-import ipaddress
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -9,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.clientip import ip_anonymise
 from core.errors import ErrorCode, Refused
 from core.text import display_name_clean, forbidden_character, forbidden_message
 from core.urlnorm import origin_of
@@ -20,21 +20,6 @@ from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
 
 BODY_MAX = 10_000
-
-
-def ip_anonymise(ip: str | None) -> str | None:
-    """Keep the network, drop the host: 203.0.113.7 -> 203.0.113.0, IPv6 to its /48
-    (an IPv4-mapped IPv6 address as the IPv4 address it is)."""
-    if not ip:
-        return None
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped  # ::ffff:203.0.113.7 is an IPv4 reader
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)
 
 
 def body_clean(body: object) -> tuple[str, str]:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from core import redis
+from core import keys, redis
 from core.tenancy import current_schema
 from core.urlnorm import origins_clean
 from embed.models import SiteSettings
@@ -52,7 +52,7 @@ _cache: dict[str, tuple[float, SiteConfig]] = {}
 
 
 def site_version_key() -> str:
-    return f"palaver:{current_schema()}:sv"
+    return keys.site_version(current_schema())
 
 
 def site_config(*, fresh: bool = False) -> SiteConfig:

@@ -21,7 +21,7 @@ from embed.dashboard.forms import (
 from embed.dashboard.selectors import comment_for_dashboard, comments_for_rows
 from embed.models import Ban, Comment
 from embed.moderation.actions import ACTIONS, comment_moderate, comments_moderate_bulk
-from embed.moderation.bans import ban_active
+from embed.policy.bans import ban_active
 
 # The one-click actions that make sense for a comment in each state, in display order.
 ACTIONS_FOR: dict[str, tuple[str, ...]] = {

@@ -9,11 +9,11 @@ from urllib.parse import urljoin
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from core.clientip import ip_anonymise
 from core.text import BIDI_CONTROLS, NAME_MAX, display_name_clean, forbidden_character
 from core.urlnorm import InvalidURL, url_normalize
 from embed.importers.records import AuthorRecord, CommentRecord, Markup, State, ThreadRecord
 from embed.sanitize import clean_html, has_visible_text, html_text, render_markdown
-from embed.services import ip_anonymise
 
 ID_MAX = 200  # Comment.import_id
 KEY_MAX = 300  # Commenter.import_key

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from core.errors import ErrorCode, Refused
 from embed.models import Comment, Commenter, SiteSettings
-from embed.moderation.bans import ban_active
+from embed.policy.bans import ban_active
 from embed.policy.rules import words_found
 from embed.policy.spammodel import site_spam_model
 from embed.sanitize import link_count

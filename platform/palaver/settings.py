@@ -88,6 +88,9 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New sites are cloned from this migrated template schema instead of running every
 # migration per signup; `migrate_schemas` keeps it migrated.
 TENANT_BASE_SCHEMA = "tenant_template"
+# The per-site app's provisioning hook (site_setup / site_teardown): the one way `tenants`
+# reaches inside a site's schema, so the platform app imports nothing of `embed`.
+SITE_PROVISIONING = "embed.provisioning"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # Issue `SET search_path` once per tenant switch rather than before every query.
 TENANT_LIMIT_SET_CALLS = True
