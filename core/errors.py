@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
+    IMPORT_RUNNING = "import_running"
     TOO_LARGE = "too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     THROTTLED = "throttled"
@@ -78,6 +79,9 @@ CATALOGUE: dict[ErrorCode, CodeInfo] = {
     ErrorCode.NOT_FOUND: CodeInfo(404, "No such comment, thread, ban, member, page or path here."),
     ErrorCode.METHOD_NOT_ALLOWED: CodeInfo(405, "The path does not take this method."),
     ErrorCode.NOT_ACCEPTABLE: CodeInfo(406, "The `Accept` header rules out JSON."),
+    ErrorCode.IMPORT_RUNNING: CodeInfo(
+        409, "The site is already importing a file; one import at a time per site."
+    ),
     ErrorCode.TOO_LARGE: CodeInfo(413, "The body is over the size limit."),
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: CodeInfo(415, "The body is not `application/json`."),
     ErrorCode.THROTTLED: CodeInfo(

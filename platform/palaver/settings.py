@@ -257,5 +257,8 @@ if CLIENT_IP_HEADER != "REMOTE_ADDR" and not CLIENT_IP_HEADER.startswith("HTTP_"
 # networks. Loopback by default, where the shipped nginx runs beside the app.
 TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# Uploaded exports wait here for their import (a folder per site), and are deleted after it.
+IMPORT_UPLOAD_DIR = Path(envstr("IMPORT_UPLOAD_DIR") or BASE_DIR / ".data" / "imports")
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 2 * 1024**3)
 # Date: the widget reckons comment ages by the server's clock, not the reader's.
 CORS_EXPOSE_HEADERS = ["Retry-After", "ETag", "Date"]
