@@ -30,7 +30,7 @@ def site_setup(*, owner_email: str, owner_password: str, origins: list[str]) -> 
         is_staff=True,
         is_superuser=True,
     )
-    SiteSettings.objects.create(allowed_origins=origins)
+    SiteSettings.objects.create(pk=SiteSettings.SINGLETON_ID, allowed_origins=origins)
 
 
 def site_teardown(*, schema: str) -> None:

@@ -55,6 +55,14 @@ def site_version_key() -> str:
     return keys.site_version(current_schema())
 
 
+def site_settings_row() -> SiteSettings:
+    """The site's one settings row (id 1), created with the defaults if it is missing.
+
+    The only way code reads the row; a CHECK constraint keeps it single."""
+    row, _ = SiteSettings.objects.get_or_create(pk=SiteSettings.SINGLETON_ID)
+    return row
+
+
 def site_config(*, fresh: bool = False) -> SiteConfig:
     """The site's settings; `fresh` checks the cached copy against Redis first (writes)."""
     schema = current_schema()
@@ -66,7 +74,7 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         current = redis.call("get", site_version_key())
         if current is None or current.decode() == hit[1].version:
             return hit[1]
-    row = SiteSettings.objects.first() or SiteSettings.objects.create()
+    row = site_settings_row()
     config = SiteConfig(
         allowed_origins=frozenset(row.allowed_origins),
         edit_window_minutes=row.edit_window_minutes,
@@ -106,7 +114,7 @@ def site_settings_update(**fields: Any) -> SiteSettings:
         fields["allowed_origins"] = origins_clean(
             fields["allowed_origins"], field="allowed_origins"
         )
-    row = SiteSettings.objects.first() or SiteSettings.objects.create()
+    row = site_settings_row()
     for name, value in fields.items():
         setattr(row, name, value)
     row.full_clean()

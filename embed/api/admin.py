@@ -6,7 +6,6 @@ site have no session or token in this site's schema, so they get nothing here.
 
 from typing import Any
 
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -17,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import paging
+from core.paging import PAGE_SIZE
 from embed import queue as queries
 from embed.models import AuditEntry, Ban, Comment, SiteSettings, Thread
 from embed.moderation.actions import (
@@ -28,7 +29,8 @@ from embed.moderation.actions import (
 from embed.moderation.bans import ban_create, ban_lift
 from embed.moderation.configure import EDITABLE, settings_change
 from embed.moderation.team import role_of, team_member_add, team_member_remove, users
-from embed.selectors import thread_search
+from embed.selectors import comment_or_404, thread_search
+from embed.site import site_settings_row
 
 
 class IsSiteStaff(BasePermission):
@@ -81,18 +83,10 @@ def comment_admin_data(comment: Comment) -> dict[str, Any]:
     }
 
 
-def page_of(request: Request, items: QuerySet, size: int = queries.PAGE_SIZE) -> tuple[list, dict]:
-    try:
-        number = int(request.query_params.get("page", "1"))
-    except ValueError:
-        raise exceptions.ValidationError({"page": ["A page number, please."]}) from None
-    paginator = Paginator(items, size)
-    try:
-        page = paginator.page(number)
-    except EmptyPage:
-        raise exceptions.NotFound("No such page.") from None
-    meta = {"page": number, "pages": paginator.num_pages, "count": paginator.count}
-    return list(page.object_list), meta
+def page_of(request: Request, items: QuerySet, size: int = PAGE_SIZE) -> tuple[list, dict]:
+    """One page of `items` and its {"page", "pages", "count"} (core.paging, strict)."""
+    page = paging.page_of(items, request.query_params.get("page"), size=size, strict=True)
+    return list(page.object_list), paging.page_meta(page)
 
 
 def int_param(request: Request, name: str) -> int | None:
@@ -121,13 +115,6 @@ class QueueApi(AdminApi):
         return Response(
             {"results": [comment_admin_data(c) for c in items], **meta},
         )
-
-
-def comment_or_404(pk: int) -> Comment:
-    comment = Comment.objects.select_related("thread", "author").filter(pk=pk).first()
-    if comment is None:
-        raise exceptions.NotFound("No such comment on this site.")
-    return comment
 
 
 class CommentAdminApi(AdminApi):
@@ -300,7 +287,7 @@ class SettingsApi(AdminApi):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        row = SiteSettings.objects.first() or SiteSettings.objects.create()
+        row = site_settings_row()
         return Response(settings_data(row))
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})

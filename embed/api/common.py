@@ -92,13 +92,6 @@ def comment_out(comment: Comment, *, site: SiteConfig, token: str | None = None)
     return data
 
 
-def comment_of_thread(pk: int) -> Comment:
-    comment = Comment.objects.select_related("thread", "author").filter(pk=pk).first()
-    if comment is None:
-        raise exceptions.NotFound("No such comment on this site.")
-    return comment
-
-
 def rate_limit(request: HttpRequest, action: str, commenter: Commenter | None) -> None:
     wait = rate_limit_hit(
         action=action, ip=client_ip(request), commenter_id=commenter.pk if commenter else None

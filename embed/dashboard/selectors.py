@@ -23,15 +23,6 @@ def team_members() -> QuerySet[Any]:
     return users().filter(is_staff=True, is_active=True).order_by("-is_superuser", "email")
 
 
-def comment_for_dashboard(pk: int) -> Comment | None:
-    return (
-        Comment.objects.select_related("thread", "author")
-        .annotate(flag_count=Count("flags"))
-        .filter(pk=pk)
-        .first()
-    )
-
-
 def comments_for_rows(ids: list[int]) -> list[Comment]:
     """Comments as the queue shows them, for re-rendering rows after an action."""
     return list(
