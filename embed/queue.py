@@ -10,7 +10,6 @@ from django.utils import timezone
 from embed.models import AuditEntry, Comment, Thread
 
 
-
 def queue(
     *,
     status: str | None = Comment.Status.PENDING,
