@@ -115,6 +115,19 @@ def template_schema_ensure() -> None:
         call_command("migrate_schemas", schema_name=template, tenant=True, verbosity=0)
 
 
+# site_create's argument names -> the names the signup form and API use for the same fields.
+SIGNUP_FIELDS = {"owner_password": "password", "origins": "allowed_origins"}
+
+
+def signup_errors(error: ValidationError) -> dict[str, list[str]]:
+    """`site_create`'s refusal as {field: messages}, under the signup form's and API's field
+    names (the one mapping both doors use)."""
+    return {
+        SIGNUP_FIELDS.get(field, field): list(messages)
+        for field, messages in error.message_dict.items()
+    }
+
+
 def provisioning() -> SiteProvisioning:
     """The per-site app's setup hook, named by settings.SITE_PROVISIONING (a module path):
     the one way this app reaches inside a site's schema."""
