@@ -35,6 +35,8 @@ class ErrorCode(StrEnum):
     EDIT_WINDOW_CLOSED = "edit_window_closed"
     NOT_VOTABLE = "not_votable"
     NOT_FLAGGABLE = "not_flaggable"
+    ALREADY_VOTED_HERE = "already_voted_here"
+    READER_UNKNOWN = "reader_unknown"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
@@ -68,7 +70,9 @@ CATALOGUE: dict[ErrorCode, CodeInfo] = {
     ErrorCode.GUESTS_NOT_ALLOWED: CodeInfo(
         403, "The site accepts comments only from signed-in readers."
     ),
-    ErrorCode.THREAD_CLOSED: CodeInfo(403, "The thread is closed: no new comments or votes."),
+    ErrorCode.THREAD_CLOSED: CodeInfo(
+        403, "The thread is closed: readers can no longer post, edit, delete, vote or report."
+    ),
     ErrorCode.NOT_AUTHOR: CodeInfo(403, "Only the comment's author can change or delete it."),
     ErrorCode.NOT_EDITABLE: CodeInfo(
         403, "The comment was deleted, rejected or marked spam and can no longer change."
@@ -76,6 +80,14 @@ CATALOGUE: dict[ErrorCode, CodeInfo] = {
     ErrorCode.EDIT_WINDOW_CLOSED: CodeInfo(403, "The site's edit window for the comment is over."),
     ErrorCode.NOT_VOTABLE: CodeInfo(403, "Only published comments take votes."),
     ErrorCode.NOT_FLAGGABLE: CodeInfo(403, "Only published comments can be reported."),
+    ErrorCode.ALREADY_VOTED_HERE: CodeInfo(
+        403,
+        "A reader who has not commented votes for their network, and someone on it has voted "
+        "on this comment already.",
+    ),
+    ErrorCode.READER_UNKNOWN: CodeInfo(
+        403, "A reader who has not commented, from no known address, cannot vote or report."
+    ),
     ErrorCode.NOT_FOUND: CodeInfo(404, "No such comment, thread, ban, member, page or path here."),
     ErrorCode.METHOD_NOT_ALLOWED: CodeInfo(405, "The path does not take this method."),
     ErrorCode.NOT_ACCEPTABLE: CodeInfo(406, "The `Accept` header rules out JSON."),

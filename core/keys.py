@@ -9,6 +9,8 @@
     palaver:<schema>:sv                      settings version              SITE_VERSION_TTL_SECONDS
     palaver:<schema>:rl:<action>:<scope>:<subject>:<window start>
                                              hits in a rate-limit window   the window's length
+    palaver:<schema>:import:<import id>      a running import's progress   PROGRESS_TTL_SECONDS
+                                                                           (embed.importers.jobs)
     palaver:generation                       moves after missed writes     one key (bounded)
 
 `<schema>` is the site's PostgreSQL schema (`public` for the platform site), so two sites
@@ -72,3 +74,8 @@ def rate_limit(schema: str, action: str, scope: str, subject: str, window_start:
     """One fixed window of one limit (posts, votes, sign-ups, log-ins...); expire it after
     the window's length."""
     return f"{site_prefix(schema)}:rl:{action}:{scope}:{subject}:{window_start}"
+
+
+def import_progress(schema: str, import_id: int) -> str:
+    """A running import's progress (JSON); expire it with the importer's progress TTL."""
+    return f"{site_prefix(schema)}:import:{import_id}"

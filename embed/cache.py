@@ -2,20 +2,34 @@
 
 Keys carry the tenant's schema, so the same page URL on two sites never shares an entry:
 
-    palaver:<schema>:tv:<ident>                                   thread version (INCR on write)
-    palaver:<schema>:tp:<idents>:<versions>:<site version>:<sort>:<cursor>  payload (etag\\nbody)
-    palaver:<schema>:counts                                       hash: page URL -> count
+    palaver:<schema>:tv:<ident>                     thread version (INCR on write)   TTL a week
+    palaver:<schema>:tp:<idents>:<versions>:<site version>:<sort>:<cursor>
+                                                    payload (etag\\nbody)            TTL an hour
+    palaver:<schema>:counts                         hash: page URL -> count          TTL a day,
+                                                    and at most COUNTS_MAX_FIELDS fields
+    palaver:generation                              moves after writes Redis missed  one key
 
 `ident` is a digest of the thread's URL or site key. A write bumps the versions of both, so
 every cached page of that thread is bypassed at once and left to expire. A read that names
 both a URL and a key is cached under both idents and their versions (`thread_idents`).
-Reader-specific data never enters these payloads.
+Reader-specific data never enters these payloads. Writes never call Redis themselves: they
+call `thread_changed`, which runs the bump once their transaction has committed
+(core.effects).
 
 Each worker also keeps the payloads it served last. A hot read still asks Redis for the
 thread's version, but when the worker's copy is of that version Redis sends back only the
 version, not the payload: a few bytes instead of a hundred kilobytes per read. Versions start
 from the clock when a thread's version key is (re)created, so they never repeat, even after
 Redis loses its data, and an old copy can never pass for a current one.
+
+Every key expires or is bounded, so reads of pages nobody writes to (unknown URLs included)
+cannot grow Redis without end. A version key lives VERSION_TTL_SECONDS after its last write
+(or after the read that created it). Letting it expire is safe because versions come from the
+clock: the key is recreated with the current time in microseconds, far above any version the
+old key reached (that would take one write per microsecond of its life). It is kept much longer
+than PAYLOAD_TTL_SECONDS all the same, so that by the time a version key can be recreated every
+payload stored under its old versions is long gone from Redis, and a version could only repeat
+between two servers whose clocks are a week apart.
 """
 
 import hashlib
@@ -27,20 +41,26 @@ from typing import NamedTuple
 
 import redis as redis_lib
 
-from core import redis
+from core import keys, redis
+from core.effects import after_commit
 from core.tenancy import current_schema
 
-PAYLOAD_TTL_SECONDS = 3600
-COUNTS_TTL_SECONDS = 24 * 3600
+# Key names and lifetimes come from core/keys.py; VERSION_TTL_SECONDS is kept far above
+# PAYLOAD_TTL_SECONDS there, for the reason this module's docstring gives.
+PAYLOAD_TTL_SECONDS = keys.PAYLOAD_TTL_SECONDS
+VERSION_TTL_SECONDS = keys.VERSION_TTL_SECONDS
+COUNTS_TTL_SECONDS = keys.COUNTS_TTL_SECONDS
+COUNTS_MAX_FIELDS = 50_000  # a site's counts hash is dropped and refilled past this many pages
 
 LOCAL_COPY_BYTES = 32 * 1024 * 1024  # what each worker may keep of payloads it served
 
 # One round trip for a hot read: the site's settings version, the versions of the idents the
 # read depends on (KEYS[3..]), then the payload stored under them unless the worker already
 # holds that version (ARGV[3]). An ident with no version yet (never written, or Redis lost its
-# data) gets one from the clock (ARGV[4]), so no two states of a thread ever share a version.
-# The generation (KEYS[2]) moves when a write could not reach Redis, which makes every cached
-# payload stale at once.
+# data) gets one from the clock (ARGV[4]), so no two states of a thread ever share a version;
+# the key expires (ARGV[5]) like every other, so reads of pages that are never written leave
+# nothing behind. The generation (KEYS[2]) moves when a write could not reach Redis, which
+# makes every cached payload stale at once.
 _HOT_READ = """
 local site = redis.call('GET', KEYS[1]) or '0'
 local parts = {}
@@ -48,7 +68,7 @@ for i = 3, #KEYS do
   local part = redis.call('GET', KEYS[i])
   if not part then
     part = ARGV[4]
-    redis.call('SET', KEYS[i], part)
+    redis.call('SET', KEYS[i], part, 'EX', ARGV[5])
   end
   parts[#parts + 1] = part
 end
@@ -56,7 +76,7 @@ local version = table.concat(parts, '.') .. 'g' .. (redis.call('GET', KEYS[2]) o
 if version == ARGV[3] then return {version, false, 1, site} end
 return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0, site}
 """
-GENERATION_KEY = "palaver:generation"
+GENERATION_KEY = keys.GENERATION
 _scripts: dict[int, object] = {}
 # Set when this process wrote while Redis was unreachable: the thread it changed kept its
 # version, so the next time Redis answers, every cached payload has to go.
@@ -93,7 +113,7 @@ def _catch_up(conn: redis_lib.Redis) -> None:
     if not _missed_bump:
         return
     conn.incr(GENERATION_KEY)
-    for key in conn.scan_iter(match="palaver:*:counts", count=1000):
+    for key in conn.scan_iter(match=keys.COUNTS_PATTERN, count=1000):
         conn.unlink(key)
     _missed_bump = False
 
@@ -118,8 +138,8 @@ def thread_idents(*, url: str | None, key: str | None) -> list[str]:
     return idents
 
 
-def _prefix() -> str:
-    return f"palaver:{current_schema()}"
+def _schema() -> str:
+    return current_schema()
 
 
 class Hit(NamedTuple):
@@ -134,9 +154,9 @@ def payload_get(idents: list[str], suffix: str) -> Hit:
     conn = redis.client()
     if conn is None:
         return Hit("0", None, "0")
-    prefix = _prefix()
+    schema = _schema()
     ident = "+".join(idents)
-    local_key = f"{prefix}:{ident}:{suffix}"
+    local_key = f"{schema}:{ident}:{suffix}"
     held = _local.get(local_key)
     try:
         _catch_up(conn)
@@ -144,12 +164,17 @@ def payload_get(idents: list[str], suffix: str) -> Hit:
         if script is None:
             script = _scripts[id(conn)] = conn.register_script(_HOT_READ)
         raw_version, payload, current, raw_site = script(  # type: ignore[operator]
-            keys=[f"{prefix}:sv", GENERATION_KEY, *(f"{prefix}:tv:{one}" for one in idents)],
+            keys=[
+                keys.site_version(schema),
+                GENERATION_KEY,
+                *(keys.thread_version(schema, one) for one in idents),
+            ],
             args=[
-                f"{prefix}:tp:{ident}:",
+                keys.thread_payload_prefix(schema, ident),
                 f":{suffix}",
                 held[0] if held else "",
                 str(time.time_ns() // 1000),
+                str(VERSION_TTL_SECONDS),
             ],
         )
     except redis_lib.RedisError as exc:
@@ -165,35 +190,45 @@ def payload_get(idents: list[str], suffix: str) -> Hit:
 
 
 def payload_put(idents: list[str], version: str, suffix: str, payload: bytes) -> None:
-    prefix = _prefix()
+    schema = _schema()
     ident = "+".join(idents)
-    redis.call("set", f"{prefix}:tp:{ident}:{version}:{suffix}", payload, ex=PAYLOAD_TTL_SECONDS)
-    _remember(f"{prefix}:{ident}:{suffix}", version, payload)
+    key = keys.thread_payload(schema, ident, version, suffix)
+    redis.call("set", key, payload, ex=PAYLOAD_TTL_SECONDS)
+    _remember(f"{schema}:{ident}:{suffix}", version, payload)
 
 
 def events_channel(ident: str) -> str:
-    return f"{_prefix()}:ev:{ident}"
+    return keys.thread_events(_schema(), ident)
 
 
-def thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None:
-    """Invalidate every cached page of a thread, by URL and by site key, and tell the live
-    readers of the thread what changed (`event`, only for changes everyone may see)."""
+def thread_changed(*, url: str, key: str | None, event: dict | None = None) -> None:
+    """Invalidate every cached page and the count of the thread of page `url` (and site key
+    `key`), and tell its live readers what changed (`event`, only for changes everyone may
+    see), once the current transaction commits. The one way writes reach the thread cache:
+    see core.effects."""
+    after_commit(lambda: _thread_bump(url=url, key=key, event=event))
+
+
+def _thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None:
+    """Bump the thread's versions (by URL and by site key) now; see `thread_changed`."""
     global _missed_bump
     conn = redis.client()
     if conn is None:
         _missed_bump = True
         return
-    prefix = _prefix()
+    schema = _schema()
     idents = [thread_ident(url=url, key=None)] + ([thread_ident(url=None, key=key)] if key else [])
     try:
         _catch_up(conn)
         pipe = conn.pipeline(transaction=False)
         epoch = time.time_ns() // 1000
         for ident in idents:
-            pipe.set(f"{prefix}:tv:{ident}", epoch, nx=True)
-            pipe.incr(f"{prefix}:tv:{ident}")
-        pipe.hdel(f"{prefix}:counts", url)
-        versions = pipe.execute()[1 : 2 * len(idents) : 2]
+            version_key = keys.thread_version(schema, ident)
+            pipe.set(version_key, epoch, nx=True, ex=VERSION_TTL_SECONDS)
+            pipe.incr(version_key)
+            pipe.expire(version_key, VERSION_TTL_SECONDS)
+        pipe.hdel(keys.counts(schema), url)
+        versions = pipe.execute()[1 : 3 * len(idents) : 3]
         if event is not None:
             pipe = conn.pipeline(transaction=False)
             for ident, version in zip(idents, versions, strict=True):
@@ -206,14 +241,14 @@ def thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None
 
 
 def thread_version(ident: str) -> str:
-    version = redis.call("get", f"{_prefix()}:tv:{ident}")
+    version = redis.call("get", keys.thread_version(_schema(), ident))
     return version.decode() if isinstance(version, bytes) else "0"
 
 
 def counts_get(urls: list[str]) -> list[int | None]:
     if not urls:
         return []
-    values = redis.call("hmget", f"{_prefix()}:counts", urls)
+    values = redis.call("hmget", keys.counts(_schema()), urls)
     if values is None:
         return [None] * len(urls)
     return [int(value) if value is not None else None for value in values]
@@ -222,7 +257,7 @@ def counts_get(urls: list[str]) -> list[int | None]:
 def counts_put(counts: dict[str, int]) -> None:
     if not counts:
         return
-    key = f"{_prefix()}:counts"
+    key = keys.counts(_schema())
     conn = redis.client()
     if conn is None:
         return
@@ -230,7 +265,10 @@ def counts_put(counts: dict[str, int]) -> None:
         pipe = conn.pipeline(transaction=False)
         pipe.hset(key, mapping=counts)  # type: ignore[arg-type]
         pipe.expire(key, COUNTS_TTL_SECONDS)
-        pipe.execute()
+        pipe.hlen(key)
+        if pipe.execute()[-1] > COUNTS_MAX_FIELDS:
+            # Index pages may ask for any URL; start over rather than grow without bound.
+            conn.unlink(key)
     except redis_lib.RedisError as exc:
         redis.trip(exc)
 
@@ -243,7 +281,7 @@ def everything_stale() -> None:
         return
     try:
         conn.incr(GENERATION_KEY)
-        for key in conn.scan_iter(match="palaver:*:counts", count=1000):
+        for key in conn.scan_iter(match=keys.COUNTS_PATTERN, count=1000):
             conn.unlink(key)
     except redis_lib.RedisError as exc:
         redis.trip(exc)

@@ -10,13 +10,14 @@ from importlib import import_module
 from typing import Protocol, cast
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from core import keys, redis
+from core.effects import after_commit
+from core.passwords import password_validate
 from core.ratelimit import DEFAULT_SIGNUP_RULES, rate_limit_hit, rules
 from core.tenancy import use_public_schema
 from core.text import display_name_clean
@@ -162,10 +163,7 @@ def site_create(
     if owner_password is None:
         owner_password = generated = secrets.token_urlsafe(12)
     else:
-        try:
-            validate_password(owner_password)
-        except ValidationError as exc:
-            raise ValidationError({"owner_password": exc.messages}) from None
+        password_validate(owner_password, email=owner_email, field="owner_password")
 
     template_schema_ensure()
     schema_name = schema_name_for(slug)
@@ -200,13 +198,17 @@ def site_delete(*, tenant: Tenant) -> None:
     """
     schema = tenant.schema_name
     use_public_schema()
+
+    def forget() -> None:
+        for key in redis.call("scan_iter", match=keys.site_pattern(schema), count=1000) or []:
+            redis.call("unlink", key)
+        forget_hosts()
+        provisioning().site_teardown(schema=schema)
+
     with transaction.atomic():
         Domain.objects.filter(tenant=tenant).delete()
         tenant.delete(force_drop=True)
-    for key in redis.call("scan_iter", match=keys.site_pattern(schema), count=1000) or []:
-        redis.call("unlink", key)
-    forget_hosts()
-    provisioning().site_teardown(schema=schema)
+        after_commit(forget)
 
 
 def signup_wait(*, ip: str) -> int | None:

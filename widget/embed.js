@@ -349,6 +349,7 @@ h2{font-size:1.15em;margin:0}
     const c = node.c;
     if (c.deleted) return null;
     const listed = c.status !== "pending";
+    const open = isOpen(); // a closed thread is frozen: no votes, replies, edits or reports
     const vote = state.votes[c.id] || 0;
     const voter = (dir) => button(dir > 0 ? "▲" : "▼", () => castVote(node, vote === dir ? 0 : dir), {
       class: "pv-vote", "aria-label": t(dir > 0 ? "up" : "down"), "aria-pressed": String(vote === dir),
@@ -360,14 +361,15 @@ h2{font-size:1.15em;margin:0}
       remove.classList.add("pv-danger");
     });
     return h("div", { class: "pv-actions" }, [
-      listed && [voter(1), h("span", { class: "pv-score" }, String(c.score || 0)), voter(-1)],
-      listed && isOpen() &&
+      listed && [open && voter(1), h("span", { class: "pv-score" }, String(c.score || 0)),
+        open && voter(-1)],
+      listed && open &&
         button(t("reply"), () => openForm(node, {
           parent: node, label: t("replyTo", { name: (c.author && c.author.name) || t("guest") }),
         })),
-      editable(c) && [
+      open && editable(c) && [
         button(t("edit"), () => openForm(node, { edit: node, label: t("write") })), remove],
-      listed && !state.own.has(c.id) && button(t("flag"), () => flagForm(node)),
+      listed && open && !state.own.has(c.id) && button(t("flag"), () => flagForm(node)),
     ]);
   }
 

@@ -23,7 +23,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core import redis
+from core import keys, redis
+from core.effects import after_commit
 from core.errors import ErrorCode
 from core.errors import Refused as ApiRefused
 from core.tenancy import current_schema
@@ -41,8 +42,8 @@ QUEUED_STALE_AFTER = timedelta(hours=1)
 
 
 def progress_key(import_id: int) -> str:
-    """`palaver:<schema>:import:<id>`: the running import's progress (JSON, TTL'd)."""
-    return f"palaver:{current_schema()}:import:{import_id}"
+    """The running import's progress key (core.keys.import_progress; JSON, TTL'd)."""
+    return keys.import_progress(current_schema(), import_id)
 
 
 def progress_get(job: Import) -> dict[str, Any] | None:
@@ -127,7 +128,7 @@ def import_start(
                 out.write(chunk)
         job.path = str(path)
         job.save(update_fields=["path"])
-        transaction.on_commit(lambda: import_run_task.delay(job.pk), robust=False)
+        after_commit(lambda: import_run_task.delay(job.pk))
     return job
 
 
