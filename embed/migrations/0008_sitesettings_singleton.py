@@ -18,7 +18,7 @@ def keep_one_row(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("embed", "0006_imports")]
+    dependencies = [("embed", "0007_guest_votes_and_reports")]
 
     operations = [
         migrations.RunPython(keep_one_row, migrations.RunPython.noop),
