@@ -7,7 +7,8 @@
     palaver:<schema>:ev:<ident>              a thread's live channel       none (pub/sub)
     palaver:<schema>:counts                  hash: page URL -> count       COUNTS_TTL_SECONDS
     palaver:<schema>:sv                      settings version              SITE_VERSION_TTL_SECONDS
-    palaver:<schema>:rl:<action>:<scope>:<subject>:<window start>
+    palaver:<schema>:sc                      settings copy (DB outages)    SITE_COPY_TTL_SECONDS
+    palaver:<schema>:rl:<action>:<scope>:<subject>:<window>:<window start>
                                              hits in a rate-limit window   the window's length
     palaver:<schema>:import:<import id>      a running import's progress   PROGRESS_TTL_SECONDS
                                                                            (embed.importers.jobs)
@@ -28,6 +29,7 @@ PAYLOAD_TTL_SECONDS = 3600
 VERSION_TTL_SECONDS = 7 * 24 * 3600
 COUNTS_TTL_SECONDS = 24 * 3600
 SITE_VERSION_TTL_SECONDS = 7 * 24 * 3600
+SITE_COPY_TTL_SECONDS = 24 * 3600  # the settings a worker uses while the database is down
 
 GENERATION = f"{PREFIX}:generation"
 BOUNDED_WITHOUT_TTL = frozenset({GENERATION})  # one key for the whole deployment
@@ -70,10 +72,17 @@ def site_version(schema: str) -> str:
     return f"{site_prefix(schema)}:sv"
 
 
-def rate_limit(schema: str, action: str, scope: str, subject: str, window_start: int) -> str:
-    """One fixed window of one limit (posts, votes, sign-ups, log-ins...); expire it after
-    the window's length."""
-    return f"{site_prefix(schema)}:rl:{action}:{scope}:{subject}:{window_start}"
+def site_copy(schema: str) -> str:
+    """The site settings as last loaded (JSON), served while the database is down."""
+    return f"{site_prefix(schema)}:sc"
+
+
+def rate_limit(
+    schema: str, action: str, scope: str, subject: str, window: int, window_start: int
+) -> str:
+    """One fixed window (`window` seconds long, starting at `window_start`, Unix seconds) of
+    one limit (posts, votes, sign-ups, log-ins...); expire it after the window's length."""
+    return f"{site_prefix(schema)}:rl:{action}:{scope}:{subject}:{window}:{window_start}"
 
 
 def import_progress(schema: str, import_id: int) -> str:

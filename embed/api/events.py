@@ -25,6 +25,7 @@ from redis.exceptions import RedisError
 from rest_framework import exceptions
 
 from core import keys
+from core.errorpages import error_response
 from core.errors import ErrorCode, error_body, validation_fields
 from embed.api.common import page_params
 from embed.cache import thread_idents
@@ -83,6 +84,15 @@ async def _live(schema: str, idents: list[str]) -> AsyncIterator[str]:
 
 
 async def thread_events(request: HttpRequest) -> HttpResponseBase:
+    if request.method not in ("GET", "HEAD"):
+        refused = error_response(
+            request,
+            status=405,
+            code=ErrorCode.METHOD_NOT_ALLOWED,
+            message=f'Method "{request.method}" not allowed.',
+        )
+        refused["Allow"] = "GET, HEAD"
+        return refused
     try:
         url, key = page_params(request.GET)
     except exceptions.ValidationError as exc:
