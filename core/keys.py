@@ -4,7 +4,7 @@
     palaver:<schema>:tv:<ident>              a thread's version            VERSION_TTL_SECONDS
     palaver:<schema>:tp:<idents>:<versions>:...
                                              a thread page (etag\\nbody)  PAYLOAD_TTL_SECONDS
-    palaver:<schema>:ev:<ident>              a thread's live channel       none (pub/sub)
+    palaver:<schema>:ev<db>:<ident>          a thread's live channel       none (pub/sub)
     palaver:<schema>:counts                  hash: page URL -> count       COUNTS_TTL_SECONDS
     palaver:<schema>:sv                      settings version              SITE_VERSION_TTL_SECONDS
     palaver:<schema>:sc                      settings copy (DB outages)    SITE_COPY_TTL_SECONDS
@@ -59,9 +59,11 @@ def thread_payload(schema: str, ident: str, version: str, suffix: str) -> str:
     return f"{thread_payload_prefix(schema, ident)}{version}:{suffix}"
 
 
-def thread_events(schema: str, ident: str) -> str:
-    """The pub/sub channel of a thread's live updates."""
-    return f"{site_prefix(schema)}:ev:{ident}"
+def thread_events(schema: str, ident: str, database: int) -> str:
+    """The pub/sub channel of a thread's live updates. Channels, unlike keys, are shared by
+    every database of a Redis server, so the name carries the database number (`database`):
+    two deployments, or test runs, on one server never hear each other's events."""
+    return f"{site_prefix(schema)}:ev{database}:{ident}"
 
 
 def counts(schema: str) -> str:

@@ -1,13 +1,8 @@
 """Hot-thread cache: ready JSON bytes in Redis, invalidated in O(1) by a per-thread version.
 
-Keys carry the tenant's schema, so the same page URL on two sites never shares an entry:
-
-    palaver:<schema>:tv:<ident>                     thread version (INCR on write)   TTL a week
-    palaver:<schema>:tp:<idents>:<versions>:<site version>:<sort>:<cursor>
-                                                    payload (etag\\nbody)            TTL an hour
-    palaver:<schema>:counts                         hash: page URL -> count          TTL a day,
-                                                    and at most COUNTS_MAX_FIELDS fields
-    palaver:generation                              moves after writes Redis missed  one key
+Keys carry the tenant's schema, so the same page URL on two sites never shares an entry; their
+names and lifetimes come from core/keys.py (thread versions, payloads, counts, the generation
+and the live-event channels).
 
 `ident` is a digest of the thread's URL or site key. A write bumps the versions of both, so
 every cached page of that thread is bypassed at once and left to expire. A read that names
@@ -197,8 +192,10 @@ def payload_put(idents: list[str], version: str, suffix: str, payload: bytes) ->
     _remember(f"{schema}:{ident}:{suffix}", version, payload)
 
 
-def events_channel(ident: str) -> str:
-    return keys.thread_events(_schema(), ident)
+def events_channel(ident: str, schema: str | None = None) -> str:
+    """The pub/sub channel of a thread's live events, in `schema` (default: the current one),
+    for the Redis database REDIS_URL names (core.keys.thread_events)."""
+    return keys.thread_events(schema or _schema(), ident, redis.database())
 
 
 def thread_changed(*, url: str, key: str | None, event: dict | None = None) -> None:

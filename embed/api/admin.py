@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from core import paging
 from core.paging import PAGE_SIZE
+from core.staff import acting_user
 from embed import queue as queries
 from embed.api.admin_serializers import (
     AdminCommentInContextSerializer,
@@ -117,7 +118,9 @@ class CommentActionApi(AdminApi):
     def post(self, request: Request, pk: int, action: str) -> Response:
         if action not in ACTIONS:
             raise exceptions.NotFound(f"Unknown action; use one of: {', '.join(ACTIONS)}.")
-        comment = comment_moderate(comment=comment_or_404(pk), action=action, actor=request.user)
+        comment = comment_moderate(
+            comment=comment_or_404(pk), action=action, actor=acting_user(request)
+        )
         return Response(AdminCommentSerializer(comment_or_404(comment.pk)).data)
 
 
@@ -135,7 +138,7 @@ class BulkActionApi(AdminApi):
         done = comments_moderate_bulk(
             ids=data_in.validated_data["ids"],
             action=data_in.validated_data["action"],
-            actor=request.user,
+            actor=acting_user(request),
         )
         return Response(BulkResultSerializer({"changed": done}).data)
 
@@ -159,7 +162,7 @@ class ThreadCloseApi(AdminApi):
         thread = Thread.objects.filter(pk=pk).first()
         if thread is None:
             raise exceptions.NotFound("No such thread on this site.")
-        thread_set_closed(thread=thread, closed=action == "close", actor=request.user)
+        thread_set_closed(thread=thread, closed=action == "close", actor=acting_user(request))
         return Response(ThreadClosedSerializer(thread).data)
 
 
@@ -180,7 +183,7 @@ class BansApi(AdminApi):
     def post(self, request: Request) -> Response:
         data_in = self.BanInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        ban = ban_create(actor=request.user, **data_in.validated_data)
+        ban = ban_create(actor=acting_user(request), **data_in.validated_data)
         return Response(BanSerializer(ban).data, status=201)
 
 
@@ -190,7 +193,7 @@ class BanApi(AdminApi):
         ban = Ban.objects.filter(pk=pk).first()
         if ban is None:
             raise exceptions.NotFound("No such ban.")
-        ban_lift(ban=ban, actor=request.user)
+        ban_lift(ban=ban, actor=acting_user(request))
         return Response(status=204)
 
 
@@ -220,7 +223,7 @@ class SettingsApi(AdminApi):
     def patch(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
-        row = settings_change(actor=request.user, **request.data)
+        row = settings_change(actor=acting_user(request), **request.data)
         return Response(SettingsSerializer(row).data)
 
 
@@ -241,7 +244,7 @@ class TeamApi(AdminApi):
     def post(self, request: Request) -> Response:
         data_in = self.MemberInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        user = team_member_add(actor=request.user, **data_in.validated_data)
+        user = team_member_add(actor=acting_user(request), **data_in.validated_data)
         return Response(TeamMemberSerializer(user).data, status=201)
 
 
@@ -253,5 +256,5 @@ class TeamMemberApi(AdminApi):
         user = users().filter(pk=pk, is_staff=True).first()
         if user is None:
             raise exceptions.NotFound("No such team member.")
-        team_member_remove(user=user, actor=request.user)
+        team_member_remove(user=user, actor=acting_user(request))
         return Response(status=204)

@@ -28,7 +28,7 @@ from core import keys
 from core.errorpages import error_response
 from core.errors import ErrorCode, error_body, validation_fields
 from embed.api.common import page_params
-from embed.cache import thread_idents
+from embed.cache import events_channel, thread_idents
 
 STREAM_SECONDS = 300
 HEARTBEAT_SECONDS = 15.0
@@ -57,7 +57,7 @@ async def _live(schema: str, idents: list[str]) -> AsyncIterator[str]:
         versions = await _versions(client, schema, idents)
         yield _hello(".".join(versions.values()), LIVE_RETRY_MS)
         pubsub = client.pubsub()
-        channels = {keys.thread_events(schema, ident): ident for ident in idents}
+        channels = {events_channel(ident, schema): ident for ident in idents}
         try:
             await pubsub.subscribe(*channels)
         except RedisError:

@@ -27,6 +27,7 @@ from core import keys, redis
 from core.effects import after_commit
 from core.errors import ErrorCode
 from core.errors import Refused as ApiRefused
+from core.staff import StaffUser
 from core.tenancy import current_schema
 from embed.importers.records import Refused
 from embed.importers.run import comments_import
@@ -85,7 +86,7 @@ def imports_forget_stale() -> None:
 def import_start(
     *,
     upload: UploadedFile,
-    actor: Any,
+    actor: StaffUser,
     format: str | None = None,  # noqa: A002 - the word users know
     base_url: str | None = None,
     dry_run: bool = False,
