@@ -16,7 +16,7 @@ from typing import Any
 
 from celery import Task
 
-from embed.effects import after_commit
+from core.effects import after_commit
 
 log = logging.getLogger(__name__)
 

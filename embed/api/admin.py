@@ -6,7 +6,6 @@ site have no session or token in this site's schema, so they get nothing here.
 
 from typing import Any
 
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,6 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import paging
+from core.paging import PAGE_SIZE
+from core.staff import acting_user
+from embed import queue as queries
 from embed.api.admin_serializers import (
     AdminCommentInContextSerializer,
     AdminCommentSerializer,
@@ -32,8 +35,7 @@ from embed.api.admin_serializers import (
     ThreadClosedSerializer,
     ThreadsPageSerializer,
 )
-from embed.models import Ban, Comment, SiteSettings, Thread
-from embed.moderation import queries
+from embed.models import Ban, Comment, Thread
 from embed.moderation.actions import (
     ACTIONS,
     comment_moderate,
@@ -43,7 +45,8 @@ from embed.moderation.actions import (
 from embed.moderation.bans import ban_create, ban_lift
 from embed.moderation.configure import settings_change
 from embed.moderation.team import role_of, team_member_add, team_member_remove, users
-from embed.selectors import thread_search
+from embed.selectors import comment_or_404, thread_search
+from embed.site import site_settings_row
 
 
 class IsSiteStaff(BasePermission):
@@ -69,18 +72,10 @@ class AdminApi(APIView):
     permission_classes = [IsSiteStaff]
 
 
-def page_of(request: Request, items: QuerySet, size: int = queries.PAGE_SIZE) -> tuple[list, dict]:
-    try:
-        number = int(request.query_params.get("page", "1"))
-    except ValueError:
-        raise exceptions.ValidationError({"page": ["A page number, please."]}) from None
-    paginator = Paginator(items, size)
-    try:
-        page = paginator.page(number)
-    except EmptyPage:
-        raise exceptions.NotFound("No such page.") from None
-    meta = {"page": number, "pages": paginator.num_pages, "count": paginator.count}
-    return list(page.object_list), meta
+def page_of(request: Request, items: QuerySet, size: int = PAGE_SIZE) -> tuple[list, dict]:
+    """One page of `items` and its {"page", "pages", "count"} (core.paging, strict)."""
+    page = paging.page_of(items, request.query_params.get("page"), size=size, strict=True)
+    return list(page.object_list), paging.page_meta(page)
 
 
 def int_param(request: Request, name: str) -> int | None:
@@ -109,13 +104,6 @@ class QueueApi(AdminApi):
         return Response(QueuePageSerializer({"results": items, **meta}).data)
 
 
-def comment_or_404(pk: int) -> Comment:
-    comment = Comment.objects.select_related("thread", "author").filter(pk=pk).first()
-    if comment is None:
-        raise exceptions.NotFound("No such comment on this site.")
-    return comment
-
-
 class CommentAdminApi(AdminApi):
     @extend_schema(responses={200: AdminCommentInContextSerializer})
     def get(self, request: Request, pk: int) -> Response:
@@ -130,7 +118,9 @@ class CommentActionApi(AdminApi):
     def post(self, request: Request, pk: int, action: str) -> Response:
         if action not in ACTIONS:
             raise exceptions.NotFound(f"Unknown action; use one of: {', '.join(ACTIONS)}.")
-        comment = comment_moderate(comment=comment_or_404(pk), action=action, actor=request.user)
+        comment = comment_moderate(
+            comment=comment_or_404(pk), action=action, actor=acting_user(request)
+        )
         return Response(AdminCommentSerializer(comment_or_404(comment.pk)).data)
 
 
@@ -148,7 +138,7 @@ class BulkActionApi(AdminApi):
         done = comments_moderate_bulk(
             ids=data_in.validated_data["ids"],
             action=data_in.validated_data["action"],
-            actor=request.user,
+            actor=acting_user(request),
         )
         return Response(BulkResultSerializer({"changed": done}).data)
 
@@ -172,7 +162,7 @@ class ThreadCloseApi(AdminApi):
         thread = Thread.objects.filter(pk=pk).first()
         if thread is None:
             raise exceptions.NotFound("No such thread on this site.")
-        thread_set_closed(thread=thread, closed=action == "close", actor=request.user)
+        thread_set_closed(thread=thread, closed=action == "close", actor=acting_user(request))
         return Response(ThreadClosedSerializer(thread).data)
 
 
@@ -193,7 +183,7 @@ class BansApi(AdminApi):
     def post(self, request: Request) -> Response:
         data_in = self.BanInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        ban = ban_create(actor=request.user, **data_in.validated_data)
+        ban = ban_create(actor=acting_user(request), **data_in.validated_data)
         return Response(BanSerializer(ban).data, status=201)
 
 
@@ -203,7 +193,7 @@ class BanApi(AdminApi):
         ban = Ban.objects.filter(pk=pk).first()
         if ban is None:
             raise exceptions.NotFound("No such ban.")
-        ban_lift(ban=ban, actor=request.user)
+        ban_lift(ban=ban, actor=acting_user(request))
         return Response(status=204)
 
 
@@ -226,14 +216,14 @@ class SettingsApi(AdminApi):
 
     @extend_schema(responses={200: SettingsSerializer})
     def get(self, request: Request) -> Response:
-        row = SiteSettings.objects.first() or SiteSettings.objects.create()
+        row = site_settings_row()
         return Response(SettingsSerializer(row).data)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: SettingsSerializer})
     def patch(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
-        row = settings_change(actor=request.user, **request.data)
+        row = settings_change(actor=acting_user(request), **request.data)
         return Response(SettingsSerializer(row).data)
 
 
@@ -254,7 +244,7 @@ class TeamApi(AdminApi):
     def post(self, request: Request) -> Response:
         data_in = self.MemberInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        user = team_member_add(actor=request.user, **data_in.validated_data)
+        user = team_member_add(actor=acting_user(request), **data_in.validated_data)
         return Response(TeamMemberSerializer(user).data, status=201)
 
 
@@ -266,5 +256,5 @@ class TeamMemberApi(AdminApi):
         user = users().filter(pk=pk, is_staff=True).first()
         if user is None:
             raise exceptions.NotFound("No such team member.")
-        team_member_remove(user=user, actor=request.user)
+        team_member_remove(user=user, actor=acting_user(request))
         return Response(status=204)

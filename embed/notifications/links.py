@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core import signing
 
-from tenants.db import current_schema
+from core.tenancy import current_schema
 from tenants.models import Domain
 from tenants.services import site_base_url
 

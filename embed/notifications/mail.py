@@ -15,7 +15,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
 from embed.notifications.models import MailSettings
-from tenants.db import current_schema
+from core.tenancy import current_schema
 from tenants.models import Tenant
 
 

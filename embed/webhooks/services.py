@@ -16,15 +16,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from embed import redis
+from core import redis
 from embed.background import task_after_commit
-from embed.effects import after_commit
+from core.effects import after_commit
 from embed.models import Comment, Thread
 from embed.notifications.links import site_base
 from embed.sanitize import html_text
 from embed.webhooks import delivery
 from embed.webhooks.models import Webhook, WebhookDelivery
-from tenants.db import current_schema
+from core.tenancy import current_schema
 
 DUE_KEY = "palaver:webhooks:due"
 EVENTS = tuple(Webhook.Event.values)
