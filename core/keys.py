@@ -13,6 +13,9 @@
     palaver:<schema>:import:<import id>      a running import's progress   PROGRESS_TTL_SECONDS
                                                                            (embed.importers.jobs)
     palaver:generation                       moves after missed writes     one key (bounded)
+    palaver:webhooks:due                     sorted set of webhook retries one key, bounded by
+                                             (`<schema>:<id>` by due time) the deliveries waiting
+                                                                           (embed.webhooks)
 
 `<schema>` is the site's PostgreSQL schema (`public` for the platform site), so two sites
 never share a key, even for the same page URL; `<ident>` is a digest of a thread's URL or
@@ -32,7 +35,9 @@ SITE_VERSION_TTL_SECONDS = 7 * 24 * 3600
 SITE_COPY_TTL_SECONDS = 24 * 3600  # the settings a worker uses while the database is down
 
 GENERATION = f"{PREFIX}:generation"
-BOUNDED_WITHOUT_TTL = frozenset({GENERATION})  # one key for the whole deployment
+# Webhook deliveries waiting for a retry, of every site: members leave as they fall due.
+WEBHOOKS_DUE = f"{PREFIX}:webhooks:due"
+BOUNDED_WITHOUT_TTL = frozenset({GENERATION, WEBHOOKS_DUE})  # one key each per deployment
 COUNTS_PATTERN = f"{PREFIX}:*:counts"
 
 

@@ -315,14 +315,15 @@ class Import(models.Model):
         return f"import {self.pk} ({self.status})"
 
 
-# The notification and webhook packages keep their models beside their code; importing them
+# The models of reply e-mails, alerts and webhooks live in their own module; importing them
 # here registers them with this app.
-from embed.notifications.models import (  # noqa: E402, F401
+from embed.notify_models import (  # noqa: E402, F401
     ActionLink,
     AlertPreference,
     MailAddress,
     MailSettings,
     ReplyNotice,
     Subscription,
+    Webhook,
+    WebhookDelivery,
 )
-from embed.webhooks.models import Webhook, WebhookDelivery  # noqa: E402, F401

@@ -21,9 +21,9 @@ from core.text import display_name_clean, forbidden_character, forbidden_message
 from core.urlnorm import origin_of
 from embed import cache, selectors
 from embed.models import Comment, Commenter, Flag, Thread, Vote
+from embed.outbox import CommentEvent, comment_changed, thread_closed
 from embed.policy.akismet import akismet_opinion
 from embed.policy.pipeline import Submission, moderation_decide
-from embed.notifications.hooks import CommentEvent, comment_changed, thread_closed
 from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
 

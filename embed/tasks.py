@@ -6,5 +6,16 @@ switches to it before the task runs).
 """
 
 from embed.importers.jobs import import_run_task
+from embed.notifications.tasks import (
+    alert_digests,
+    confirmation_send,
+    held_alert,
+    reply_send,
+)
+from embed.outbox import comment_event, thread_event
+from embed.webhooks.services import webhook_deliver, webhooks_due, webhooks_restore
 
-__all__ = ["import_run_task"]
+__all__ = [
+    "alert_digests", "comment_event", "confirmation_send", "held_alert", "import_run_task",
+    "reply_send", "thread_event", "webhook_deliver", "webhooks_due", "webhooks_restore",
+]  # fmt: skip

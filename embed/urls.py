@@ -6,5 +6,5 @@ urlpatterns = [
     path("api/v1/", include("embed.api.urls")),
     path("", RedirectView.as_view(url="/dashboard/", permanent=False), name="site-root"),
     path("dashboard/", include("embed.dashboard.urls")),
-    path("mail/", include("embed.notifications.urls")),
+    path("mail/", include("embed.dashboard.mail_urls")),
 ]

@@ -100,7 +100,7 @@ def test_a_confirmed_reader_gets_exactly_one_email_per_reply(api, alpha, eager, 
     assert unsubscribe in html
 
     # Running the fan-out again (a redelivered task) sends nothing new.
-    from embed.notifications.tasks import comment_event
+    from embed.outbox import comment_event
 
     with schema_context(alpha.schema_name), eager():
         comment_event.delay(kind="created", comment_id=reply["id"])

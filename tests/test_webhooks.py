@@ -136,7 +136,7 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_succeeds(alpha, receive
         # Due: the beat job finds it in the due set and the worker tries again.
         WebhookDelivery.objects.filter(pk=item.pk).update(next_attempt=timezone.now())
         services.due_add(WebhookDelivery.objects.get(pk=item.pk))
-    from embed.webhooks.tasks import webhooks_due
+    from embed.webhooks.services import webhooks_due
 
     with eager():
         webhooks_due.delay()

@@ -6,6 +6,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.staff import acting_user
 from embed.api.admin import AdminApi, IsSiteOwner
 from embed.models import AlertPreference, MailSettings, Webhook, WebhookDelivery
 from embed.moderation.audit import audit
@@ -73,9 +74,9 @@ class WebhooksApi(AdminApi):
             url=data["url"],
             events=data["events"],
             description=data.get("description", ""),
-            actor=request.user,
+            actor=acting_user(request),
         )
-        audit(request.user, "webhook.add", f"webhook {webhook.pk}", url=webhook.url)
+        audit(acting_user(request), "webhook.add", f"webhook {webhook.pk}", url=webhook.url)
         return Response(WebhookSerializer(webhook).data, status=201)
 
 
@@ -92,13 +93,13 @@ class WebhookApi(AdminApi):
         data_in = WebhookInputSerializer(data=request.data, partial=True)
         data_in.is_valid(raise_exception=True)
         webhook = webhooks.webhook_update(webhook=webhook, **data_in.validated_data)
-        audit(request.user, "webhook.change", f"webhook {webhook.pk}", url=webhook.url)
+        audit(acting_user(request), "webhook.change", f"webhook {webhook.pk}", url=webhook.url)
         return Response(WebhookSerializer(webhook).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         webhook = webhook_or_404(pk)
-        audit(request.user, "webhook.remove", f"webhook {webhook.pk}", url=webhook.url)
+        audit(acting_user(request), "webhook.remove", f"webhook {webhook.pk}", url=webhook.url)
         webhook.delete()
         return Response(status=204)
 
@@ -144,7 +145,7 @@ class MailSettingsApi(AdminApi):
         data_in = MailSettingsInputSerializer(row, data=request.data, partial=True)
         data_in.is_valid(raise_exception=True)
         data_in.save()
-        audit(request.user, "settings", "mail settings", **data_in.validated_data)
+        audit(acting_user(request), "settings", "mail settings", **data_in.validated_data)
         return Response(data_in.data)
 
 

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.staff import acting_user
 from embed.dashboard.access import back, owner_required, render_page, staff_required
 from embed.dashboard.forms import apply_errors
 from embed.models import AlertPreference, MailSettings, Webhook
@@ -51,16 +52,16 @@ def webhooks_page(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and add.is_bound and add.is_valid():
         try:
-            webhook = webhooks.webhook_create(actor=request.user, **add.cleaned_data)
+            webhook = webhooks.webhook_create(actor=acting_user(request), **add.cleaned_data)
         except ValidationError as error:
             apply_errors(add, error)
         else:
-            audit(request.user, "webhook.add", f"webhook {webhook.pk}", url=webhook.url)
+            audit(acting_user(request), "webhook.add", f"webhook {webhook.pk}", url=webhook.url)
             messages.success(request, "Webhook added. Its secret is below.")
             return back(request, reverse("dashboard-webhooks"))
     if request.method == "POST" and mail.is_bound and mail.is_valid():
         mail.save()
-        audit(request.user, "settings", "mail settings", **mail.cleaned_data)
+        audit(acting_user(request), "settings", "mail settings", **mail.cleaned_data)
         messages.success(request, "Mail settings saved.")
         return back(request, reverse("dashboard-webhooks"))
     hooks = [
@@ -87,9 +88,11 @@ def webhook_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         level(request, f"Test event sent to {webhook.url}: {answer} in {item.latency_ms} ms.")
     elif action in ("pause", "resume"):
         webhooks.webhook_update(webhook=webhook, active=action == "resume")
-        audit(request.user, "webhook.change", f"webhook {webhook.pk}", active=webhook.active)
+        audit(
+            acting_user(request), "webhook.change", f"webhook {webhook.pk}", active=webhook.active
+        )
     elif action == "delete":
-        audit(request.user, "webhook.remove", f"webhook {webhook.pk}", url=webhook.url)
+        audit(acting_user(request), "webhook.remove", f"webhook {webhook.pk}", url=webhook.url)
         webhook.delete()
         messages.success(request, "Webhook removed.")
     else:

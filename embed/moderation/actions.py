@@ -10,8 +10,8 @@ from core.staff import StaffUser
 from embed import cache
 from embed.models import Comment, Thread
 from embed.moderation.audit import audit
+from embed.outbox import thread_closed
 from embed.policy.spammodel import spam_learn
-from embed.notifications.hooks import thread_closed
 from embed.services import comment_status_set
 
 STATUS_ACTIONS = {

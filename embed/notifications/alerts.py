@@ -17,11 +17,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from embed.models import Comment
-from embed.notifications.links import link, site_base
+from embed.models import ActionLink, AlertPreference, Comment
 from embed.notifications.mail import message_build, message_send
-from embed.notifications.models import ActionLink, AlertPreference
 from embed.sanitize import html_text
+from embed.sitelinks import link, site_base
 
 LINK_DAYS = 7
 DIGEST_LIMIT = 50
@@ -135,45 +134,3 @@ def digests_send(*, mode: str) -> int:
             preference.save(update_fields=["digest_until"])
         sent += 1
     return sent
-
-
-def action_link_use(*, nonce: str, action: str) -> tuple[str, Comment | None]:
-    """Spend the link `nonce` on `action` (approve or reject).
-
-    Returns (outcome, comment): "done" when the action was taken, "used" when the link was
-    spent before, "expired", "forbidden" when its moderator lost the right, "moderated" when
-    someone decided first (the comment is no longer held), "missing" for an unknown link.
-    """
-    from embed.moderation.actions import comment_moderate
-
-    with transaction.atomic():
-        row = (
-            ActionLink.objects.select_for_update()
-            .select_related("user", "comment__thread", "comment__author")
-            .filter(nonce=nonce)
-            .first()
-        )
-        if row is None:
-            return "missing", None
-        comment = row.comment
-        if row.used is not None:
-            return "used", comment
-        if row.expires <= timezone.now():
-            return "expired", comment
-        user = row.user
-        if not user.is_active or not (user.is_staff or user.is_superuser):
-            return "forbidden", comment
-        row.used, row.used_for = timezone.now(), action
-        row.save(update_fields=["used", "used_for"])
-        if comment.status != Comment.Status.PENDING:
-            return "moderated", comment
-        comment_moderate(comment=comment, action=action, actor=user)
-    return "done", comment
-
-
-def action_link_peek(*, nonce: str) -> ActionLink | None:
-    return (
-        ActionLink.objects.select_related("comment__thread", "comment__author")
-        .filter(nonce=nonce)
-        .first()
-    )

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from embed.notifications.models import MailAddress
+from embed.models import MailAddress
 from embed.notifications.subscriptions import address_suppress
 from tenants.models import Tenant
 

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
-from embed.notifications.models import MailSettings
 from core.tenancy import current_schema
+from embed.models import MailSettings
 from tenants.models import Tenant
 
 

@@ -14,11 +14,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from embed.models import Comment
-from embed.notifications.links import link
+from embed.models import Comment, ReplyNotice, Subscription
 from embed.notifications.mail import mail_settings, message_build, message_send
-from embed.notifications.models import ReplyNotice, Subscription
 from embed.sanitize import html_text
+from embed.sitelinks import link
 
 
 def visible_to_all(comment: Comment) -> bool:

@@ -14,8 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from embed.background import task_after_commit
-from embed.models import Comment, Thread
-from embed.notifications.models import MailAddress, Subscription
+from embed.models import Comment, MailAddress, Subscription, Thread
 
 CONFIRM_EVERY = timedelta(days=1)
 HARD_SUPPRESSIONS = (MailAddress.Suppression.BOUNCE, MailAddress.Suppression.COMPLAINT)

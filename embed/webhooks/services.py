@@ -5,28 +5,30 @@ by a Celery task, and after a failure again and again with exponential backoff
 (`delivery.next_wait`) until it succeeds or RETRY_FOR (24 h) has passed since the event. A
 retry waits in the database (`next_attempt`) and in a Redis sorted set of due deliveries of all
 sites (`palaver:webhooks:due`, members `<schema>:<id>`), which a beat job reads every few
-seconds; an hourly job per site puts back whatever Redis lost.
+seconds; an hourly job per site puts back whatever Redis lost. The Celery tasks are at the
+end of this module.
 """
 
 import secrets
 from datetime import datetime
 from typing import Any
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
-from core import redis
-from embed.background import task_after_commit
+from core import keys, redis
 from core.effects import after_commit
-from embed.models import Comment, Thread
-from embed.notifications.links import site_base
-from embed.sanitize import html_text
-from embed.webhooks import delivery
-from embed.webhooks.models import Webhook, WebhookDelivery
 from core.tenancy import current_schema
+from embed.background import TASK_OPTIONS, task_after_commit
+from embed.models import Comment, Thread, Webhook, WebhookDelivery
+from embed.sanitize import html_text
+from embed.sitelinks import site_base
+from embed.webhooks import delivery
 
-DUE_KEY = "palaver:webhooks:due"
+DUE_KEY = keys.WEBHOOKS_DUE
 EVENTS = tuple(Webhook.Event.values)
 
 
@@ -113,13 +115,11 @@ def comment_payload(comment: Comment) -> dict[str, Any]:
 
 def deliveries_create(*, event: str, data: dict[str, Any]) -> list[WebhookDelivery]:
     """One delivery per active endpoint that wants `event`, each queued after commit."""
-    from embed.webhooks import tasks
-
     made = []
     for webhook in Webhook.objects.filter(active=True, events__contains=[event]):
         made.append(_delivery_make(webhook, event, data))
     for item in made:
-        task_after_commit(tasks.webhook_deliver, delivery_id=item.pk)
+        task_after_commit(webhook_deliver, delivery_id=item.pk)
     return made
 
 
@@ -223,3 +223,24 @@ def due_restore() -> int:
     if mapping:
         redis.call("zadd", DUE_KEY, mapping)
     return len(mapping)
+
+
+@shared_task(name="embed.webhook_deliver", **TASK_OPTIONS)
+def webhook_deliver(*, delivery_id: int) -> None:
+    """Try one delivery now (nothing when it is done or not due)."""
+    delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task(name="embed.webhooks_due", ignore_result=True)
+def webhooks_due() -> None:
+    """Beat, every few seconds, in the public schema: queue each site's retries whose time
+    has come, each in its own site's schema."""
+    for schema, delivery_id in due_take():
+        with schema_context(schema):
+            webhook_deliver.apply_async(kwargs={"delivery_id": delivery_id})
+
+
+@shared_task(name="embed.webhooks_restore", **TASK_OPTIONS)
+def webhooks_restore() -> None:
+    """Beat, hourly on every site: put back retries the due set lost (Redis restarted)."""
+    due_restore()

@@ -9,5 +9,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palaver.settings")
 app = CeleryApp("palaver")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Tasks kept beside the code they run (embed/notifications/tasks.py, embed/webhooks/tasks.py).
-app.autodiscover_tasks(["embed.notifications", "embed.webhooks"])

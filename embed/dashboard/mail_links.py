@@ -1,5 +1,6 @@
-"""The pages e-mail links open, on the site's own host: confirm an address, unsubscribe (RFC
-8058 one-click POST, or the page's button), stop all e-mail, approve or reject a held comment.
+"""The pages e-mail links open (/mail/…), on the site's own host: confirm an address,
+unsubscribe (RFC 8058 one-click POST, or the page's button), stop all e-mail, approve or
+reject a held comment.
 
 A GET only shows what the link will do, with one button; the change happens on POST. Mail
 scanners fetch every link of an e-mail, and must not confirm, unsubscribe or approve anything.
@@ -14,10 +15,11 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from embed.notifications import alerts, subscriptions
-from embed.notifications.links import CONFIRM_MAX_AGE_SECONDS, token_read
+from embed.models import MailAddress, Subscription
+from embed.moderation import links as moderation_links
+from embed.notifications import subscriptions
 from embed.notifications.mail import site_name
-from embed.notifications.models import MailAddress, Subscription
+from embed.sitelinks import CONFIRM_MAX_AGE_SECONDS, token_read
 
 
 def _page(request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
@@ -125,7 +127,7 @@ def moderate_view(request: HttpRequest, token: str) -> HttpResponse:
     if not isinstance(value, dict) or value.get("a") not in ("approve", "reject"):
         return _bad_link(request)
     nonce, action = str(value.get("n")), value["a"]
-    row = alerts.action_link_peek(nonce=nonce)
+    row = moderation_links.action_link_peek(nonce=nonce)
     if row is None:
         return _bad_link(request)
     comment = row.comment
@@ -140,7 +142,7 @@ def moderate_view(request: HttpRequest, token: str) -> HttpResponse:
             comment_html=comment.body_html,
             button=action.title(),
         )
-    outcome, _ = alerts.action_link_use(nonce=nonce, action=action)
+    outcome, _ = moderation_links.action_link_use(nonce=nonce, action=action)
     if outcome == "done":
         verb = "approved" if action == "approve" else "rejected"
         return _page(request, title=f"Comment {verb}", message=f"The comment is {verb}.")
