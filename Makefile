@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format packages services-stop bench bench-tenants bench-spam screenshots clean
+.PHONY: demo test lint format packages services-stop bench bench-tenants bench-spam bench-import screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench-tenants: $(STAMP)
 
 bench-spam: $(STAMP)
 	$(PY) -m bench.spam
+
+# Import speed and peak memory on generated Disqus exports (docs/performance.md).
+bench-import: $(STAMP)
+	$(PY) -m bench.import_bench $(BENCH_ARGS)
 
 # Refresh docs/screenshots/ (widget and dashboard) from the real app in Chromium.
 screenshots: $(STAMP) packages
