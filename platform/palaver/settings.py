@@ -166,6 +166,12 @@ if DATABASE_POOL_MODE == "transaction":
     # transactions.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# Seconds to wait for a connection: with the database host gone, a request that needs it
+# answers 503 after this rather than after the operating system's TCP timeout (minutes),
+# and cached threads are served meanwhile (docs/security.md).
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+    "DB_CONNECT_TIMEOUT", 3, minimum=1
+)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = envstr("REDIS_URL", "redis://localhost:6379/0")
@@ -216,7 +222,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["palaver.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "palaver.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "palaver.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -224,10 +230,23 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Palaver API",
     "DESCRIPTION": "Embeddable, multi-tenant comments.",
     "VERSION": "1.0.0",
+    # 3.1: its schemas are JSON Schema, so a nullable object is `oneOf [ref, null]`, which
+    # validators read as meant (3.0's `nullable` beside `allOf` is not).
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A vote is -1, 0 (withdrawn) or 1 in a request and in an answer: one enum, one name.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "palaver.openapi.add_event_stream",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "VoteValueEnum": [(-1, -1), (0, 0), (1, 1)],
+        "CommentStatusEnum": "embed.models.Comment.Status",
+        "ImportStatusEnum": "embed.models.Import.Status",
+    },
 }
 
 # CORS is decided per tenant by a signal handler (see embed.cors); nothing is allowed globally.
