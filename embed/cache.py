@@ -2,20 +2,34 @@
 
 Keys carry the tenant's schema, so the same page URL on two sites never shares an entry:
 
-    palaver:<schema>:tv:<ident>                                   thread version (INCR on write)
-    palaver:<schema>:tp:<idents>:<versions>:<site version>:<sort>:<cursor>  payload (etag\\nbody)
-    palaver:<schema>:counts                                       hash: page URL -> count
+    palaver:<schema>:tv:<ident>                     thread version (INCR on write)   TTL a week
+    palaver:<schema>:tp:<idents>:<versions>:<site version>:<sort>:<cursor>
+                                                    payload (etag\\nbody)            TTL an hour
+    palaver:<schema>:counts                         hash: page URL -> count          TTL a day,
+                                                    and at most COUNTS_MAX_FIELDS fields
+    palaver:generation                              moves after writes Redis missed  one key
 
 `ident` is a digest of the thread's URL or site key. A write bumps the versions of both, so
 every cached page of that thread is bypassed at once and left to expire. A read that names
 both a URL and a key is cached under both idents and their versions (`thread_idents`).
-Reader-specific data never enters these payloads.
+Reader-specific data never enters these payloads. Writes never call Redis themselves: they
+call `thread_changed`, which runs the bump once their transaction has committed
+(embed.effects).
 
 Each worker also keeps the payloads it served last. A hot read still asks Redis for the
 thread's version, but when the worker's copy is of that version Redis sends back only the
 version, not the payload: a few bytes instead of a hundred kilobytes per read. Versions start
 from the clock when a thread's version key is (re)created, so they never repeat, even after
 Redis loses its data, and an old copy can never pass for a current one.
+
+Every key expires or is bounded, so reads of pages nobody writes to (unknown URLs included)
+cannot grow Redis without end. A version key lives VERSION_TTL_SECONDS after its last write
+(or after the read that created it). Letting it expire is safe because versions come from the
+clock: the key is recreated with the current time in microseconds, far above any version the
+old key reached (that would take one write per microsecond of its life). It is kept much longer
+than PAYLOAD_TTL_SECONDS all the same, so that by the time a version key can be recreated every
+payload stored under its old versions is long gone from Redis, and a version could only repeat
+between two servers whose clocks are a week apart.
 """
 
 import hashlib
@@ -28,19 +42,23 @@ from typing import NamedTuple
 import redis as redis_lib
 
 from embed import redis
+from embed.effects import after_commit
 from tenants.db import current_schema
 
 PAYLOAD_TTL_SECONDS = 3600
+VERSION_TTL_SECONDS = 7 * 24 * 3600  # far above PAYLOAD_TTL_SECONDS: see the module docstring
 COUNTS_TTL_SECONDS = 24 * 3600
+COUNTS_MAX_FIELDS = 50_000  # a site's counts hash is dropped and refilled past this many pages
 
 LOCAL_COPY_BYTES = 32 * 1024 * 1024  # what each worker may keep of payloads it served
 
 # One round trip for a hot read: the site's settings version, the versions of the idents the
 # read depends on (KEYS[3..]), then the payload stored under them unless the worker already
 # holds that version (ARGV[3]). An ident with no version yet (never written, or Redis lost its
-# data) gets one from the clock (ARGV[4]), so no two states of a thread ever share a version.
-# The generation (KEYS[2]) moves when a write could not reach Redis, which makes every cached
-# payload stale at once.
+# data) gets one from the clock (ARGV[4]), so no two states of a thread ever share a version;
+# the key expires (ARGV[5]) like every other, so reads of pages that are never written leave
+# nothing behind. The generation (KEYS[2]) moves when a write could not reach Redis, which
+# makes every cached payload stale at once.
 _HOT_READ = """
 local site = redis.call('GET', KEYS[1]) or '0'
 local parts = {}
@@ -48,7 +66,7 @@ for i = 3, #KEYS do
   local part = redis.call('GET', KEYS[i])
   if not part then
     part = ARGV[4]
-    redis.call('SET', KEYS[i], part)
+    redis.call('SET', KEYS[i], part, 'EX', ARGV[5])
   end
   parts[#parts + 1] = part
 end
@@ -150,6 +168,7 @@ def payload_get(idents: list[str], suffix: str) -> Hit:
                 f":{suffix}",
                 held[0] if held else "",
                 str(time.time_ns() // 1000),
+                str(VERSION_TTL_SECONDS),
             ],
         )
     except redis_lib.RedisError as exc:
@@ -175,9 +194,16 @@ def events_channel(ident: str) -> str:
     return f"{_prefix()}:ev:{ident}"
 
 
-def thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None:
-    """Invalidate every cached page of a thread, by URL and by site key, and tell the live
-    readers of the thread what changed (`event`, only for changes everyone may see)."""
+def thread_changed(*, url: str, key: str | None, event: dict | None = None) -> None:
+    """Invalidate every cached page and the count of the thread of page `url` (and site key
+    `key`), and tell its live readers what changed (`event`, only for changes everyone may
+    see), once the current transaction commits. The one way writes reach the thread cache:
+    see embed.effects."""
+    after_commit(lambda: _thread_bump(url=url, key=key, event=event))
+
+
+def _thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None:
+    """Bump the thread's versions (by URL and by site key) now; see `thread_changed`."""
     global _missed_bump
     conn = redis.client()
     if conn is None:
@@ -190,10 +216,11 @@ def thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None
         pipe = conn.pipeline(transaction=False)
         epoch = time.time_ns() // 1000
         for ident in idents:
-            pipe.set(f"{prefix}:tv:{ident}", epoch, nx=True)
+            pipe.set(f"{prefix}:tv:{ident}", epoch, nx=True, ex=VERSION_TTL_SECONDS)
             pipe.incr(f"{prefix}:tv:{ident}")
+            pipe.expire(f"{prefix}:tv:{ident}", VERSION_TTL_SECONDS)
         pipe.hdel(f"{prefix}:counts", url)
-        versions = pipe.execute()[1 : 2 * len(idents) : 2]
+        versions = pipe.execute()[1 : 3 * len(idents) : 3]
         if event is not None:
             pipe = conn.pipeline(transaction=False)
             for ident, version in zip(idents, versions, strict=True):
@@ -230,7 +257,10 @@ def counts_put(counts: dict[str, int]) -> None:
         pipe = conn.pipeline(transaction=False)
         pipe.hset(key, mapping=counts)  # type: ignore[arg-type]
         pipe.expire(key, COUNTS_TTL_SECONDS)
-        pipe.execute()
+        pipe.hlen(key)
+        if pipe.execute()[-1] > COUNTS_MAX_FIELDS:
+            # Index pages may ask for any URL; start over rather than grow without bound.
+            conn.unlink(key)
     except redis_lib.RedisError as exc:
         redis.trip(exc)
 

@@ -159,11 +159,19 @@ class Vote(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
     commenter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="votes")
     value = models.SmallIntegerField()
+    # The anonymised network of a reader who has not shown themselves (see
+    # services.reader_known): such readers get one vote per comment per network.
+    network = models.GenericIPAddressField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["comment", "commenter"], name="one_vote_per_reader"),
+            models.UniqueConstraint(
+                fields=["comment", "network"],
+                condition=Q(network__isnull=False),
+                name="one_guest_vote_per_network",
+            ),
             models.CheckConstraint(condition=Q(value__in=[-1, 1]), name="vote_value_valid"),
         ]
         indexes = [models.Index(fields=["commenter", "comment"], name="vote_commenter_idx")]
@@ -182,11 +190,20 @@ class Flag(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
     commenter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(max_length=16, choices=Reason.choices)
+    # A known reader's report counts 1; anyone else's counts half, one per network, and never
+    # holds a comment on its own (services.comment_flag).
+    trusted = models.BooleanField(default=True)
+    network = models.GenericIPAddressField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "commenter"], name="one_flag_per_reader")
+            models.UniqueConstraint(fields=["comment", "commenter"], name="one_flag_per_reader"),
+            models.UniqueConstraint(
+                fields=["comment", "network"],
+                condition=Q(network__isnull=False),
+                name="one_guest_flag_per_network",
+            ),
         ]
 
     def __str__(self) -> str:

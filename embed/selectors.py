@@ -1,5 +1,11 @@
 """Reads. The thread tree costs a constant number of queries whatever its size:
-thread, one page of top-level comments, all their replies (via `root`)."""
+thread, one page of top-level comments, all their replies (via `root`).
+
+What readers see, and what the counts count: every published comment, each in its place. A
+comment that is not published (deleted, rejected, spam, held) is left out, unless published
+replies hang below it: then it stays as an empty placeholder ("deleted": true, no author, no
+text) that holds them. So a thread's `comment_count` is simply its number of published
+comments, and it always equals the comments a reader can read in the tree."""
 
 import base64
 import hmac
@@ -8,7 +14,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db.models import Case, Q, When
+from django.db.models import Case, Exists, OuterRef, Q, When
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -22,7 +28,14 @@ SORTS: dict[str, tuple[str, ...]] = {
     "newest": ("-pinned", "-created", "-id"),
     "top": ("-pinned", "-score", "created", "id"),
 }
-VISIBLE = (Comment.Status.PUBLISHED, Comment.Status.DELETED)
+PUBLISHED = Comment.Status.PUBLISHED
+# A top-level comment is shown when it is published or holds a published reply anywhere below.
+SHOWN_TOP_LEVEL = Q(status=PUBLISHED) | Exists(
+    Comment.objects.filter(root=OuterRef("pk"), status=PUBLISHED)
+)
+# A reply is fetched when it is published or holds replies (placeholder candidates; `_tree`
+# keeps those whose subtree has something published).
+SHOWN_REPLY = Q(status=PUBLISHED) | Exists(Comment.objects.filter(parent=OuterRef("pk")))
 
 
 class BadCursor(ValueError):
@@ -139,7 +152,7 @@ def thread_find(*, url: str | None, key: str | None) -> Thread | None:
 
 
 def comment_data(comment: Comment) -> dict[str, Any]:
-    """A comment as the public API shows it (without replies)."""
+    """A comment as the public API shows it (without replies); a deleted one is emptied."""
     if comment.status == Comment.Status.DELETED:
         author: dict[str, Any] = {"name": "", "avatar": None, "badge": None}
         html, score = "", 0
@@ -164,6 +177,17 @@ def comment_data(comment: Comment) -> dict[str, Any]:
     }
 
 
+def comment_placeholder(comment: Comment) -> dict[str, Any]:
+    """What readers see of a hidden comment that holds published replies: its place only."""
+    return {
+        **comment_data(comment),
+        "author": {"name": "", "avatar": None, "badge": None},
+        "html": "",
+        "score": 0,
+        "deleted": True,
+    }
+
+
 def thread_closed(thread: Thread, site: SiteConfig) -> bool:
     if thread.closed:
         return True
@@ -183,16 +207,18 @@ def thread_data(thread: Thread, site: SiteConfig) -> dict[str, Any]:
 
 def _tree(node: Comment, children: dict[int, list[Comment]]) -> dict[str, Any] | None:
     replies = [tree for child in children.get(node.pk, []) if (tree := _tree(child, children))]
-    if node.status == Comment.Status.DELETED and not replies:
-        return None  # a deleted comment stays only as the placeholder that holds replies
-    return {**comment_data(node), "replies": replies}
+    if node.status == PUBLISHED:
+        return {**comment_data(node), "replies": replies}
+    if replies:  # a hidden comment stays only as the placeholder that holds replies
+        return {**comment_placeholder(node), "replies": replies}
+    return None
 
 
 def thread_page(
     *, thread: Thread, sort: str, after: Cursor | None
 ) -> tuple[list[dict], Cursor | None]:
     """One page of top-level comments with all their replies, and the next page's cursor."""
-    comments_top = Comment.objects.filter(thread=thread, parent__isnull=True, status__in=VISIBLE)
+    comments_top = Comment.objects.filter(SHOWN_TOP_LEVEL, thread=thread, parent__isnull=True)
     if after is not None:
         comments_top = comments_top.filter(_after(after))
     top = list(comments_top.select_related("author").order_by(*SORTS[sort])[: PAGE_SIZE + 1])
@@ -201,7 +227,7 @@ def thread_page(
     children: dict[int, list[Comment]] = defaultdict(list)
     if top:
         replies = (
-            Comment.objects.filter(root_id__in=[c.pk for c in top], status__in=VISIBLE)
+            Comment.objects.filter(SHOWN_REPLY, root_id__in=[c.pk for c in top])
             .select_related("author")
             .order_by("created", "id")
         )

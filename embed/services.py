@@ -1,12 +1,19 @@
-"""Writes. Each service validates, changes the rows in one transaction, then invalidates the
-thread's cached payloads (after the transaction, so no reader caches a half-made write)."""
+"""Writes. Each service validates, changes the rows in one transaction, and hands the
+invalidation of the thread's cached payloads to `cache.thread_changed`, which runs it after
+COMMIT (so no reader caches the state before an acknowledged write).
+
+Readers and moderators can send the same request twice (a double click) or at the same time
+as another: a status change locks the comment row and changes counts only when the status
+really changed, and votes and reports lock the comment so two of them never race to insert
+the same row."""
 
 import ipaddress
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core.urlnorm import origin_of
@@ -185,9 +192,9 @@ def comment_create(
         if decision.status == Comment.Status.PUBLISHED:
             updates["comment_count"] = F("comment_count") + 1
         Thread.objects.filter(pk=thread.pk).update(**updates)
-    published = decision.status == Comment.Status.PUBLISHED
-    event = {"type": "comment.new", "id": comment.pk} if published else None
-    cache.thread_bump(url=thread.url, key=thread.key, event=event)
+        published = decision.status == Comment.Status.PUBLISHED
+        event = {"type": "comment.new", "id": comment.pk} if published else None
+        cache.thread_changed(url=thread.url, key=thread.key, event=event)
     return comment
 
 
@@ -259,9 +266,22 @@ def _check_author(comment: Comment, commenter: Commenter, site: SiteConfig) -> N
         )
 
 
+def _comment_locked(pk: int) -> Comment:
+    """The comment as committed now, its row locked until the transaction ends.
+
+    Call inside `transaction.atomic()`. Only the comment's row is locked, not its thread's.
+    """
+    return (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("thread", "author")
+        .get(pk=pk)
+    )
+
+
 def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: SiteConfig) -> Comment:
     """The author's edit, which goes through the moderation pipeline again: an edit can
     hold a published comment, never publish a held one."""
+    thread_check_open(thread=comment.thread, site=site)
     _check_author(comment, commenter, site)
     source, html = body_clean(body)
     akismet_spam = akismet_opinion(
@@ -275,93 +295,206 @@ def comment_edit(*, comment: Comment, commenter: Commenter, body: str, site: Sit
             page_url=comment.thread.url, exclude_comment=comment.pk, akismet_spam=akismet_spam,
         ),
     )  # fmt: skip
-    was_published = comment.status == Comment.Status.PUBLISHED
-    comment.body, comment.body_html, comment.edited = source, html, timezone.now()
-    comment.reasons, comment.spam_score = decision.reasons, decision.spam_score
-    fields = ["body", "body_html", "edited", "reasons", "spam_score"]
-    if decision.status != Comment.Status.PUBLISHED:
-        comment.shadowed = comment.shadowed or decision.shadowed
-        fields.append("shadowed")
     with transaction.atomic():
+        # Checked again under the lock: a delete or a moderator may have come first.
+        comment = _comment_locked(comment.pk)
+        _check_author(comment, commenter, site)
+        was_published = comment.status == Comment.Status.PUBLISHED
+        comment.body, comment.body_html, comment.edited = source, html, timezone.now()
+        comment.reasons, comment.spam_score = decision.reasons, decision.spam_score
+        fields = ["body", "body_html", "edited", "reasons", "spam_score"]
+        if decision.status != Comment.Status.PUBLISHED:
+            comment.shadowed = comment.shadowed or decision.shadowed
+            fields.append("shadowed")
         comment.save(update_fields=fields)
         if was_published and decision.status != Comment.Status.PUBLISHED:
-            return comment_status_set(comment=comment, status=decision.status)
-    event = {"type": "comment.edited", "id": comment.pk} if was_published else None
-    cache.thread_bump(url=comment.thread.url, key=comment.thread.key, event=event)
+            comment_status_set(comment=comment, status=decision.status)
+        else:
+            event = {"type": "comment.edited", "id": comment.pk} if was_published else None
+            cache.thread_changed(url=comment.thread.url, key=comment.thread.key, event=event)
     return comment
 
 
 def thread_check_open(*, thread: Thread, site: SiteConfig) -> None:
-    """Refuse new comments on a closed thread, closing it first if its time has come."""
+    """Refuse a reader's write on a closed thread, closing it first if its time has come.
+
+    The one check every reader write goes through (post, reply, edit, delete, vote, report):
+    a closed thread is frozen for readers. Moderators' actions do not call it.
+    """
     if not thread.closed and site.auto_close_days:
         if timezone.now() - thread.created > timedelta(days=site.auto_close_days):
             Thread.objects.filter(pk=thread.pk).update(closed=True)
             thread.closed = True
-            cache.thread_bump(url=thread.url, key=thread.key)
+            cache.thread_changed(url=thread.url, key=thread.key)
     if thread.closed:
-        raise Refused(ErrorCode.THREAD_CLOSED, "This thread is closed to new comments.")
+        raise Refused(ErrorCode.THREAD_CLOSED, "This thread is closed.")
 
 
-def comment_status_set(*, comment: Comment, status: str) -> Comment:
-    """Move a comment to `status`, keeping the thread's published count right."""
-    was_published = comment.status == Comment.Status.PUBLISHED
-    now_published = status == Comment.Status.PUBLISHED
+def comment_status_set(*, comment: Comment, status: str) -> str:
+    """Move `comment` to `status`; returns the status it had, read under a row lock.
+
+    Counts, the cache and live events change only when the status really changes, so a
+    request that arrives twice, or two at once, changes them once. Updates `comment.status`.
+    """
     with transaction.atomic():
+        before = (
+            Comment.objects.select_for_update().values_list("status", flat=True).get(pk=comment.pk)
+        )
         comment.status = status
-        comment.save(update_fields=["status"])
-        if was_published != now_published:
-            delta = 1 if now_published else -1
+        if before == status:
+            return before
+        Comment.objects.filter(pk=comment.pk).update(status=status)
+        delta = int(status == Comment.Status.PUBLISHED) - int(before == Comment.Status.PUBLISHED)
+        event = None
+        if delta:
             Thread.objects.filter(pk=comment.thread_id).update(
                 comment_count=F("comment_count") + delta
             )
-    event = None
-    if was_published != now_published:
-        event = {"type": "comment.new" if now_published else "comment.removed", "id": comment.pk}
-    cache.thread_bump(url=comment.thread.url, key=comment.thread.key, event=event)
-    return comment
+            event = {"type": "comment.new" if delta > 0 else "comment.removed", "id": comment.pk}
+        cache.thread_changed(url=comment.thread.url, key=comment.thread.key, event=event)
+    return before
 
 
 def comment_delete(*, comment: Comment, commenter: Commenter, site: SiteConfig) -> None:
-    _check_author(comment, commenter, site)
-    comment_status_set(comment=comment, status=Comment.Status.DELETED)
-
-
-def comment_vote(*, comment: Comment, commenter: Commenter, value: int) -> tuple[int, int]:
-    """Set this reader's vote (1, -1, or 0 to withdraw). Returns (new score, vote)."""
-    if comment.status != Comment.Status.PUBLISHED:
-        raise Refused(ErrorCode.NOT_VOTABLE, "You can only vote on published comments.")
+    """The author deletes their comment. Deleting it again (a double click) changes nothing
+    and is not an error."""
+    thread_check_open(thread=comment.thread, site=site)
     with transaction.atomic():
+        comment = _comment_locked(comment.pk)
+        if comment.author_id == commenter.pk and comment.status == Comment.Status.DELETED:
+            return
+        _check_author(comment, commenter, site)
+        comment_status_set(comment=comment, status=Comment.Status.DELETED)
+
+
+def reader_known(commenter: Commenter | None) -> bool:
+    """Whether a reader has shown themselves: signed in (SSO), or wrote a comment on this site
+    that was not refused as spam or rejected. Tokens cost nothing to make, so votes and
+    reports from anyone else are limited per network (see comment_vote, comment_flag)."""
+    if commenter is None:
+        return False
+    if commenter.sso_id:
+        return True
+    refused = (Comment.Status.SPAM, Comment.Status.REJECTED)
+    return Comment.objects.filter(author=commenter).exclude(status__in=refused).exists()
+
+
+class VoteResult(NamedTuple):
+    score: int  # the comment's score after the vote
+    vote: int  # this reader's vote now: 1, -1 or 0
+    commenter: Commenter | None  # who voted; new when the request came without a token
+
+
+def comment_vote(
+    *,
+    comment: Comment,
+    commenter: Commenter | None,
+    value: int,
+    site: SiteConfig,
+    ip: str | None,
+) -> VoteResult:
+    """Set this reader's vote (1, -1, or 0 to withdraw).
+
+    A known reader (`reader_known`) has one vote per comment. Anyone else, token or not, votes
+    for their anonymised network: one vote per comment per network, so sending requests
+    without a token cannot add up. A reader without a token gets a new commenter (and the
+    view a token for it) only when their vote is recorded. Raises Refused when the thread is
+    closed, the comment is not published, or the network has voted already.
+    """
+    thread_check_open(thread=comment.thread, site=site)
+    with transaction.atomic():
+        # Locking the comment makes every vote on it wait its turn: the score moves by exactly
+        # what changed, and two first votes of one reader cannot both insert.
+        comment = _comment_locked(comment.pk)
+        if comment.status != Comment.Status.PUBLISHED:
+            raise Refused(ErrorCode.NOT_VOTABLE, "You can only vote on published comments.")
         existing = (
-            Vote.objects.select_for_update().filter(comment=comment, commenter=commenter).first()
+            Vote.objects.filter(comment=comment, commenter=commenter).first()
+            if commenter is not None
+            else None
         )
         old = existing.value if existing else 0
-        if value == 0 and existing:
-            existing.delete()
-        elif value and existing:
+        if existing is None and value:
+            network = None if reader_known(commenter) else _guest_network(ip, "vote")
+            if network and Vote.objects.filter(comment=comment, network=network).exists():
+                raise Refused(
+                    ErrorCode.ALREADY_VOTED_HERE,
+                    "Someone on your network has already voted on this comment. "
+                    "Post a comment to vote as yourself.",
+                )
+            if commenter is None:
+                commenter = Commenter.objects.create()
+            Vote.objects.create(comment=comment, commenter=commenter, value=value, network=network)
+        elif existing is not None and value:
             existing.value = value
             existing.save(update_fields=["value"])
-        elif value:
-            Vote.objects.create(comment=comment, commenter=commenter, value=value)
+        elif existing is not None:
+            existing.delete()
         delta = value - old
         if delta:
             Comment.objects.filter(pk=comment.pk).update(score=F("score") + delta)
-        score = Comment.objects.values_list("score", flat=True).get(pk=comment.pk)
-    if delta:
-        event = {"type": "comment.score", "id": comment.pk}
-        cache.thread_bump(url=comment.thread.url, key=comment.thread.key, event=event)
-    return score, value
+            event = {"type": "comment.score", "id": comment.pk}
+            cache.thread_changed(url=comment.thread.url, key=comment.thread.key, event=event)
+        score = comment.score + delta
+    return VoteResult(score, value if commenter is not None else 0, commenter)
 
 
-def comment_flag(*, comment: Comment, commenter: Commenter, reason: str, site: SiteConfig) -> Flag:
-    """Record a reader's report; past the site's threshold the comment is held for review."""
-    if comment.status != Comment.Status.PUBLISHED:
-        raise Refused(ErrorCode.NOT_FLAGGABLE, "This comment is not published.")
-    flag, _ = Flag.objects.update_or_create(
-        comment=comment, commenter=commenter, defaults={"reason": reason}
-    )
-    reports = comment.flags.count()
-    if reports >= site.flag_threshold:
-        comment.reasons = [*comment.reasons, f"{reports} reader reports"]
-        comment.save(update_fields=["reasons"])
-        comment_status_set(comment=comment, status=Comment.Status.PENDING)
-    return flag
+def _guest_network(ip: str | None, action: str) -> str:
+    network = ip_anonymise(ip)
+    if network is None:
+        message = f"Post a comment before you {action}: your address is unknown."
+        raise Refused(ErrorCode.READER_UNKNOWN, message)
+    return network
+
+
+class FlagResult(NamedTuple):
+    flagged: bool  # the comment stands reported by this reader or their network
+    commenter: Commenter | None  # who reported; new when the request came without a token
+
+
+def comment_flag(
+    *,
+    comment: Comment,
+    commenter: Commenter | None,
+    reason: str,
+    site: SiteConfig,
+    ip: str | None,
+) -> FlagResult:
+    """Record a reader's report; past the site's threshold the comment is held for review.
+
+    A known reader's report counts 1. A report from anyone else counts half, only one is
+    taken per network, and such reports alone never hold a comment: at least one must come
+    from a known reader (`reader_known`). Reporting again changes the reason only.
+    """
+    thread_check_open(thread=comment.thread, site=site)
+    with transaction.atomic():
+        comment = _comment_locked(comment.pk)
+        if comment.status != Comment.Status.PUBLISHED:
+            raise Refused(ErrorCode.NOT_FLAGGABLE, "This comment is not published.")
+        existing = (
+            Flag.objects.filter(comment=comment, commenter=commenter).first()
+            if commenter is not None
+            else None
+        )
+        if existing is not None:
+            existing.reason = reason
+            existing.save(update_fields=["reason"])
+            return FlagResult(True, commenter)
+        known = reader_known(commenter)
+        network = None if known else _guest_network(ip, "report")
+        if network and Flag.objects.filter(comment=comment, network=network).exists():
+            return FlagResult(True, None)  # this network's report is in already
+        if commenter is None:
+            commenter = Commenter.objects.create()
+        Flag.objects.create(
+            comment=comment, commenter=commenter, reason=reason, network=network, trusted=known
+        )
+        reports = comment.flags.aggregate(
+            trusted=Count("pk", filter=Q(trusted=True)), total=Count("pk")
+        )
+        weight = reports["trusted"] + (reports["total"] - reports["trusted"]) / 2
+        if reports["trusted"] and weight >= site.flag_threshold:
+            comment.reasons = [*comment.reasons, f"{reports['total']} reader reports"]
+            comment.save(update_fields=["reasons"])
+            comment_status_set(comment=comment, status=Comment.Status.PENDING)
+    return FlagResult(True, commenter)

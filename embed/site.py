@@ -6,7 +6,9 @@ process keeps them for SITE_CACHE_SECONDS, and checks them against the settings 
 Redis (`palaver:<schema>:sv`, set by every change): hot reads get that version in the same
 round trip as the thread (see embed.cache), writes ask for it (`site_config(fresh=True)`).
 A change therefore reaches every process at once while Redis is up, and within
-SITE_CACHE_SECONDS when it is not.
+SITE_CACHE_SECONDS when it is not. The version key expires SITE_VERSION_TTL_SECONDS after the
+last change: by then every process has reloaded the settings many times over, and a missing
+version only means "nothing changed lately".
 """
 
 import time
@@ -15,10 +17,12 @@ from typing import Any
 
 from core.urlnorm import origins_clean
 from embed import redis
+from embed.effects import after_commit
 from embed.models import SiteSettings
 from tenants.db import current_schema
 
 SITE_CACHE_SECONDS = 60.0
+SITE_VERSION_TTL_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,11 @@ def site_settings_update(**fields: Any) -> SiteSettings:
         setattr(row, name, value)
     row.full_clean()
     row.save()
+    after_commit(_site_settings_changed)
+    return row
+
+
+def _site_settings_changed() -> None:
     site_config_forget()
     # Every process compares its copy with this on its next request to the site.
-    redis.call("set", site_version_key(), site_config().version)
-    return row
+    redis.call("set", site_version_key(), site_config().version, ex=SITE_VERSION_TTL_SECONDS)

@@ -2,9 +2,17 @@
 
 The session creates the test database (public schema + template schema, via `migrate`) and
 provisions two sites, Alice's `alpha` and Bob's `beta`, through the real provisioning
-service. Each test then runs in a transaction that is rolled back.
+service. Each test then runs in a transaction that is rolled back, with on_commit callbacks
+run as if the code under test had committed (`_commit_hooks_as_in_production`).
+
+Tests marked `committed` COMMIT for real, on as many connections as they open (races, what
+a second connection sees before COMMIT). pytest-django ends each of them by emptying the
+tables of the public schema, the list of sites included: the public rows saved after
+provisioning are put back before the next one (`serialized_rollback`), and what the test
+wrote into the sites' schemas is deleted after it (`_delete_committed_site_rows`).
 """
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,6 +20,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.transaction import Atomic
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -21,7 +32,7 @@ from embed.site import _cache as site_cache
 from tenants.db import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
-from tenants.services import site_create
+from tenants.services import schema_name_for, site_create
 from tests.servers import (  # noqa: F401 - the real-server fixtures, shared by every test tier
     blog_port,
     host_site,
@@ -59,7 +70,32 @@ def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
             # statistical spam filter back on where it is the subject.
             with schema_context(site.tenant.schema_name):
                 SiteSettings.objects.update(spam_filter=False)
+                _site_settings_saved[slug] = dict(SiteSettings.objects.values().get())
+        use_public_schema()
+        # What `committed` tests get back after pytest-django empties the public schema.
+        connection._test_serialized_contents = (  # type: ignore[attr-defined]
+            connection.creation.serialize_db_to_string()
+        )
     yield
+
+
+# Tests that COMMIT (see the module docstring); the public schema is restored between them.
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+_site_settings_saved: dict[str, dict[str, Any]] = {}
+
+
+def _delete_committed_site_rows() -> None:
+    from django.contrib.auth import get_user_model
+
+    from embed.models import AuditEntry, Ban, Comment, Commenter, SpamModelState, Thread
+
+    for slug, saved in _site_settings_saved.items():
+        with schema_context(schema_name_for(slug)):
+            Comment.objects.all().delete()  # votes and flags go with them
+            for model in (Thread, Commenter, AuditEntry, Ban, SpamModelState):
+                model.objects.all().delete()
+            get_user_model().objects.exclude(email=f"owner@{slug}.example").delete()
+            SiteSettings.objects.update(**{k: v for k, v in saved.items() if k != "id"})
 
 
 def _forget_process_caches() -> None:
@@ -74,8 +110,65 @@ def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
     _forget_process_caches()
     yield
     _forget_process_caches()
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
         use_public_schema()
+        _delete_committed_site_rows()
+    # Before pytest-django's clean-up, which must find the connection in the public schema.
+    use_public_schema()
+
+
+def _inside_test_transaction_only(conn: Any) -> bool:
+    return all(block._from_testcase for block in conn.atomic_blocks)
+
+
+def _run_commit_hook(func: Callable[[], None], robust: bool) -> None:
+    try:
+        func()
+    except Exception:
+        if not robust:
+            raise
+        logging.getLogger("django.db.backends.base").exception("on_commit callback failed")
+
+
+@pytest.fixture(autouse=True)
+def _commit_hooks_as_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run on_commit callbacks when the code under test commits, as production does.
+
+    A test runs inside a transaction that is rolled back, so nothing ever commits and the
+    side effects writes queue with `on_commit` (cache bumps, events) would never run. Here the
+    test's own transaction counts for nothing: a callback runs when the outermost `atomic()`
+    block of the code under test exits without error (at once outside any), and is dropped
+    when that block rolls back, exactly as it would be against a real COMMIT.
+    tests/test_write_races.py checks the real thing with committed transactions.
+    """
+    original_on_commit = BaseDatabaseWrapper.on_commit
+    original_exit = Atomic.__exit__
+
+    def on_commit(self: Any, func: Callable[[], None], robust: bool = False) -> None:
+        if self.in_atomic_block and _inside_test_transaction_only(self):
+            _run_commit_hook(func, robust)
+        else:
+            original_on_commit(self, func, robust)
+
+    def exit_(self: Atomic, exc_type: Any, exc_value: Any, traceback: Any) -> Any:
+        conn = transaction.get_connection(self.using)
+        result = original_exit(self, exc_type, exc_value, traceback)
+        if (
+            not getattr(self, "_from_testcase", False)
+            and conn.in_atomic_block
+            and conn.atomic_blocks
+            and _inside_test_transaction_only(conn)
+            and exc_type is None
+            and not conn.needs_rollback
+        ):
+            hooks, conn.run_on_commit = conn.run_on_commit, []
+            for _, func, robust in hooks:
+                _run_commit_hook(func, robust)
+        return result
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+    monkeypatch.setattr(Atomic, "__exit__", exit_)
 
 
 @pytest.fixture(autouse=True)

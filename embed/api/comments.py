@@ -21,11 +21,10 @@ from embed.api.common import (
     json_response,
     page_url,
     rate_limit,
-    reader_or_new,
     reader_required,
     thread_key,
 )
-from embed.models import Comment, Flag
+from embed.models import Comment, Commenter, Flag
 from embed.site import site_config
 from embed.tokens import commenter_token_issue
 
@@ -112,15 +111,17 @@ class CommentVoteApi(WidgetApi):
         data_in = self.VoteInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         comment = comment_of_thread(pk)
-        rate_limit(request, "vote", None)
-        commenter, token = reader_or_new(request)
-        score, vote = services.comment_vote(
-            comment=comment, commenter=commenter, value=int(data_in.validated_data["value"])
+        commenter = commenter_from_request(request, required=False)
+        rate_limit(request, "vote", commenter)
+        result = services.comment_vote(
+            comment=comment,
+            commenter=commenter,
+            value=int(data_in.validated_data["value"]),
+            site=site_config(fresh=True),
+            ip=client_ip(request),
         )
-        body: dict[str, Any] = {"score": score, "vote": vote}
-        if token:
-            body["commenter_token"] = token
-        return json_response(body)
+        body: dict[str, Any] = {"score": result.score, "vote": result.vote}
+        return json_response(with_new_token(body, before=commenter, after=result.commenter))
 
 
 class CommentFlagApi(WidgetApi):
@@ -132,15 +133,23 @@ class CommentFlagApi(WidgetApi):
         data_in = self.FlagInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         comment = comment_of_thread(pk)
-        rate_limit(request, "flag", None)
-        commenter, token = reader_or_new(request)
-        services.comment_flag(
+        commenter = commenter_from_request(request, required=False)
+        rate_limit(request, "flag", commenter)
+        result = services.comment_flag(
             comment=comment,
             commenter=commenter,
             reason=data_in.validated_data["reason"],
             site=site_config(fresh=True),
+            ip=client_ip(request),
         )
-        body: dict[str, Any] = {"flagged": True}
-        if token:
-            body["commenter_token"] = token
-        return json_response(body)
+        body: dict[str, Any] = {"flagged": result.flagged}
+        return json_response(with_new_token(body, before=commenter, after=result.commenter))
+
+
+def with_new_token(
+    body: dict[str, Any], *, before: Commenter | None, after: Commenter | None
+) -> dict[str, Any]:
+    """Hand a reader who came without a token the token of the commenter made for them."""
+    if before is None and after is not None:
+        body["commenter_token"] = commenter_token_issue(after.pk)
+    return body

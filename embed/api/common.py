@@ -17,7 +17,7 @@ from embed import selectors, services
 from embed.models import Comment, Commenter
 from embed.ratelimit import rate_limit_hit
 from embed.site import SiteConfig
-from embed.tokens import commenter_token_issue, commenter_token_read
+from embed.tokens import commenter_token_read
 
 JSON = "application/json"
 
@@ -148,12 +148,3 @@ URL_PARAMS = [
     OpenApiParameter("url", OpenApiTypes.URI, description="The page's canonical URL"),
     OpenApiParameter("key", OpenApiTypes.STR, description="The site's own id for the page"),
 ]
-
-
-def reader_or_new(request: HttpRequest) -> tuple[Commenter, str | None]:
-    """The token's reader, or a new anonymous one (whose token the response hands back)."""
-    commenter = commenter_from_request(request, required=False)
-    if commenter is not None:
-        return commenter, None
-    commenter = Commenter.objects.create()
-    return commenter, commenter_token_issue(commenter.pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from embed.api import admin, comments, events, threads
+from embed.api import admin, comments, events, imports, threads
 
 urlpatterns = [
     path("thread", threads.ThreadApi.as_view(), name="api-thread"),
@@ -32,4 +32,6 @@ urlpatterns = [
     path("admin/settings", admin.SettingsApi.as_view(), name="admin-settings"),
     path("admin/team", admin.TeamApi.as_view(), name="admin-team"),
     path("admin/team/<int:pk>", admin.TeamMemberApi.as_view(), name="admin-team-member"),
+    path("admin/imports", imports.ImportsApi.as_view(), name="admin-imports"),
+    path("admin/imports/<int:pk>", imports.ImportApi.as_view(), name="admin-import"),
 ]

@@ -125,8 +125,10 @@ def comments_import(
         if dry_run:
             transaction.set_rollback(True)
         else:
-            touched = merged.touched
-            transaction.on_commit(lambda: _bump(touched))
+            for url, key in merged.touched:
+                # One bump per touched thread, after COMMIT: their pages and counts are read
+                # afresh.
+                cache.thread_changed(url=url, key=key)
     result.threads, result.threads_created = merged.threads, merged.threads_created
     result.comments = merged.comments
     result.comments_created = merged.comments_created
@@ -156,9 +158,3 @@ def _ticker(progress: Progress | None, source: Source) -> Callable[[int], None]:
             progress("reading", source.done, source.size, comments)
 
     return tick
-
-
-def _bump(touched: list[tuple[str, str | None]]) -> None:
-    """One cache bump per touched thread: their pages and counts are read afresh."""
-    for url, key in touched:
-        cache.thread_bump(url=url, key=key)

@@ -1,5 +1,7 @@
 """What moderators do to comments and threads. Every action updates counts, invalidates the
-cached thread at once, teaches the site's spam model where it is a verdict, and is audited."""
+cached thread once it commits, teaches the site's spam model where it is a verdict, and is
+audited. Two moderators (or one double click) doing the same thing change counts and teach
+the model once: the status is compared under the comment's row lock."""
 
 from typing import Any
 
@@ -26,17 +28,17 @@ ACTIONS = tuple(STATUS_ACTIONS) + tuple(FLAG_ACTIONS)
 def comment_moderate(*, comment: Comment, action: str, actor: Any) -> Comment:
     if action not in ACTIONS:
         raise ValidationError({"action": f"Use one of: {', '.join(ACTIONS)}."})
-    before = comment.status
     with transaction.atomic():
         if action in FLAG_ACTIONS:
+            before = comment.status
             comment.pinned = FLAG_ACTIONS[action]
-            comment.save(update_fields=["pinned"])
-            cache.thread_bump(url=comment.thread.url, key=comment.thread.key)
+            Comment.objects.filter(pk=comment.pk).update(pinned=comment.pinned)
+            cache.thread_changed(url=comment.thread.url, key=comment.thread.key)
         else:
             if comment.shadowed and action in ("approve", "restore"):
                 comment.shadowed = False
                 comment.save(update_fields=["shadowed"])
-            comment_status_set(comment=comment, status=STATUS_ACTIONS[action])
+            before = comment_status_set(comment=comment, status=STATUS_ACTIONS[action])
             # A moderator's verdict is the site's own training data.
             if action == "spam" and before != Comment.Status.SPAM:
                 spam_learn(text=comment.body, is_spam=True)
@@ -56,8 +58,10 @@ def comments_moderate_bulk(*, ids: list[int], action: str, actor: Any) -> int:
 
 
 def thread_set_closed(*, thread: Thread, closed: bool, actor: Any) -> Thread:
-    thread.closed = closed
-    thread.save(update_fields=["closed"])
-    cache.thread_bump(url=thread.url, key=thread.key)
-    audit(actor, "close" if closed else "reopen", f"thread {thread.pk}", url=thread.url)
+    """Close a thread to readers' writes (posts, edits, deletes, votes, reports), or reopen it."""
+    with transaction.atomic():
+        thread.closed = closed
+        thread.save(update_fields=["closed"])
+        cache.thread_changed(url=thread.url, key=thread.key)
+        audit(actor, "close" if closed else "reopen", f"thread {thread.pk}", url=thread.url)
     return thread

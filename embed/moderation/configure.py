@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from embed.models import SiteSettings
 from embed.moderation.akismet import akismet_key_clean
@@ -31,11 +32,12 @@ def settings_change(*, actor: Any, **fields: Any) -> SiteSettings:
         raw = fields["allowed_origins"]
         if not isinstance(raw, str | list):
             raise ValidationError({"allowed_origins": "Give a list of origins."})
-    row = site_settings_update(**fields)
-    shown = {k: v for k, v in fields.items() if k != "akismet_key"}
-    if "allowed_origins" in fields:
-        shown["allowed_origins"] = row.allowed_origins  # as stored, in ASCII
-    if "akismet_key" in fields:
-        shown["akismet_key"] = "set" if fields["akismet_key"] else "cleared"
-    audit(actor, "settings", "settings", **shown)
+    with transaction.atomic():
+        row = site_settings_update(**fields)
+        shown = {k: v for k, v in fields.items() if k != "akismet_key"}
+        if "allowed_origins" in fields:
+            shown["allowed_origins"] = row.allowed_origins  # as stored, in ASCII
+        if "akismet_key" in fields:
+            shown["akismet_key"] = "set" if fields["akismet_key"] else "cleared"
+        audit(actor, "settings", "settings", **shown)
     return row

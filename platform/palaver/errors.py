@@ -35,12 +35,18 @@ class ErrorCode(StrEnum):
     EDIT_WINDOW_CLOSED = "edit_window_closed"
     NOT_VOTABLE = "not_votable"
     NOT_FLAGGABLE = "not_flaggable"
+    ALREADY_VOTED_HERE = "already_voted_here"
+    READER_UNKNOWN = "reader_unknown"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
+    IMPORT_RUNNING = "import_running"
     TOO_LARGE = "too_large"
+    URI_TOO_LONG = "uri_too_long"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    HEADERS_TOO_LARGE = "headers_too_large"
     THROTTLED = "throttled"
+    SERVER_ERROR = "server_error"
     UNAVAILABLE = "unavailable"
 
 
@@ -67,7 +73,9 @@ CATALOGUE: dict[ErrorCode, CodeInfo] = {
     ErrorCode.GUESTS_NOT_ALLOWED: CodeInfo(
         403, "The site accepts comments only from signed-in readers."
     ),
-    ErrorCode.THREAD_CLOSED: CodeInfo(403, "The thread is closed: no new comments or votes."),
+    ErrorCode.THREAD_CLOSED: CodeInfo(
+        403, "The thread is closed: readers can no longer post, edit, delete, vote or report."
+    ),
     ErrorCode.NOT_AUTHOR: CodeInfo(403, "Only the comment's author can change or delete it."),
     ErrorCode.NOT_EDITABLE: CodeInfo(
         403, "The comment was deleted, rejected or marked spam and can no longer change."
@@ -75,14 +83,30 @@ CATALOGUE: dict[ErrorCode, CodeInfo] = {
     ErrorCode.EDIT_WINDOW_CLOSED: CodeInfo(403, "The site's edit window for the comment is over."),
     ErrorCode.NOT_VOTABLE: CodeInfo(403, "Only published comments take votes."),
     ErrorCode.NOT_FLAGGABLE: CodeInfo(403, "Only published comments can be reported."),
+    ErrorCode.ALREADY_VOTED_HERE: CodeInfo(
+        403,
+        "A reader who has not commented votes for their network, and someone on it has voted "
+        "on this comment already.",
+    ),
+    ErrorCode.READER_UNKNOWN: CodeInfo(
+        403, "A reader who has not commented, from no known address, cannot vote or report."
+    ),
     ErrorCode.NOT_FOUND: CodeInfo(404, "No such comment, thread, ban, member, page or path here."),
     ErrorCode.METHOD_NOT_ALLOWED: CodeInfo(405, "The path does not take this method."),
     ErrorCode.NOT_ACCEPTABLE: CodeInfo(406, "The `Accept` header rules out JSON."),
+    ErrorCode.IMPORT_RUNNING: CodeInfo(
+        409, "The site is already importing a file; one import at a time per site."
+    ),
     ErrorCode.TOO_LARGE: CodeInfo(413, "The body is over the size limit."),
+    ErrorCode.URI_TOO_LONG: CodeInfo(414, "The URL is over the front door's limit (8 KB)."),
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: CodeInfo(415, "The body is not `application/json`."),
+    ErrorCode.HEADERS_TOO_LARGE: CodeInfo(
+        431, "A request header (a cookie, say) is over the front door's limit (8 KB)."
+    ),
     ErrorCode.THROTTLED: CodeInfo(
         429, "A rate limit was reached; `Retry-After` says how many seconds to wait."
     ),
+    ErrorCode.SERVER_ERROR: CodeInfo(500, "A fault on the server's side; it has been logged."),
     ErrorCode.UNAVAILABLE: CodeInfo(
         503, "The database cannot be reached; `Retry-After` says when to try again."
     ),
@@ -97,8 +121,11 @@ _FALLBACK: dict[int, ErrorCode] = {
     405: ErrorCode.METHOD_NOT_ALLOWED,
     406: ErrorCode.NOT_ACCEPTABLE,
     413: ErrorCode.TOO_LARGE,
+    414: ErrorCode.URI_TOO_LONG,
     415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     429: ErrorCode.THROTTLED,
+    431: ErrorCode.HEADERS_TOO_LARGE,
+    500: ErrorCode.SERVER_ERROR,
     503: ErrorCode.UNAVAILABLE,
 }
 

@@ -16,7 +16,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from palaver.env import envbool, envint, envlist, envnetworks, envsecret, envstr
+from palaver.env import envbool, envint, envlist, envnetworks, envrates, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -26,7 +26,7 @@ PLATFORM_NAME = envstr("PLATFORM_NAME", "Palaver")
 # The scheme and port the platform is reached on, used to build links in embed snippets.
 _LOCAL = PLATFORM_DOMAIN == "localhost"
 PLATFORM_SCHEME = envstr("PLATFORM_SCHEME", "http" if _LOCAL else "https")
-PLATFORM_PORT = envint("PLATFORM_PORT", 8000 if _LOCAL else 0)
+PLATFORM_PORT = envint("PLATFORM_PORT", 8000 if _LOCAL else 0, minimum=0, maximum=65535)
 # Set by palaver.devservices.ensure_environment when the entry point started (or reused)
 # the embedded PostgreSQL / Redis: development, demo and tests.
 EMBEDDED_SERVICES = envbool("PALAVER_EMBEDDED", False)
@@ -92,12 +92,16 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # Issue `SET search_path` once per tenant switch rather than before every query.
 TENANT_LIMIT_SET_CALLS = True
 # Seconds a host -> tenant lookup is kept in each process's memory.
-TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300)
+TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300, minimum=0)
 
+# The input guard refuses NUL, control characters and over-deep JSON in every request
+# (palaver.inputguard); it comes after CORS so the widget can read its 400s.
 MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "palaver.inputguard.InputGuardMiddleware",
+    "palaver.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +117,8 @@ PUBLIC_READ_MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "palaver.inputguard.InputGuardMiddleware",
+    "palaver.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
 ]
 
@@ -140,7 +146,7 @@ DATABASES: dict[str, dict[str, Any]] = {
     "default": dict(
         dj_database_url.parse(
             envstr("DATABASE_URL", "postgres://postgres@localhost:5432/palaver"),
-            conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+            conn_max_age=envint("DB_CONN_MAX_AGE", 60, minimum=0),
             conn_health_checks=True,
         )
     )
@@ -206,7 +212,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # orjson with a depth limit and the input rules (palaver.parsers, palaver.textrules).
+    "DEFAULT_PARSER_CLASSES": ["palaver.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -239,9 +246,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-PALAVER_RATE_LIMITS = envstr("PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60")
+# Posts, votes and reports per IP and per reader: `off`, or e.g. ip=20/60,commenter=10/60.
+# Both are checked here, so a bad rule stops the start-up (palaver.env.rates_parse).
+PALAVER_RATE_LIMITS = envrates(
+    "PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60", scopes=("ip", "commenter")
+)
 # Sign-ups per IP on the platform site (form and API): `off`, or e.g. ip=5/3600.
-PALAVER_SIGNUP_LIMITS = envstr("PALAVER_SIGNUP_LIMITS", "ip=5/3600")
+PALAVER_SIGNUP_LIMITS = envrates("PALAVER_SIGNUP_LIMITS", "ip=5/3600", scopes=("ip",))
+# Failed log-ins (dashboard, platform admin) per account and per IP: `off`, or e.g. the default.
+PALAVER_LOGIN_LIMITS = envrates(
+    "PALAVER_LOGIN_LIMITS", "account=5/900,ip=20/900", scopes=("account", "ip")
+)
 # Behind a proxy: the header it puts the client's address in (HTTP_X_REAL_IP from the shipped
 # nginx, or HTTP_X_FORWARDED_FOR), believed only from TRUSTED_PROXIES (see core.clientip).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")
@@ -254,5 +269,8 @@ if CLIENT_IP_HEADER != "REMOTE_ADDR" and not CLIENT_IP_HEADER.startswith("HTTP_"
 # networks. Loopback by default, where the shipped nginx runs beside the app.
 TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# Uploaded exports wait here for their import (a folder per site), and are deleted after it.
+IMPORT_UPLOAD_DIR = Path(envstr("IMPORT_UPLOAD_DIR") or BASE_DIR / ".data" / "imports")
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 2 * 1024**3)
 # Date: the widget reckons comment ages by the server's clock, not the reader's.
 CORS_EXPOSE_HEADERS = ["Retry-After", "ETag", "Date"]

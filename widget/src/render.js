@@ -152,11 +152,13 @@ function editable(c) {
   return Date.now() < until;
 }
 
-// Votes, reply, edit and delete (own comments), flag (others').
+// Votes, reply, edit and delete (own comments), flag (others'). A closed thread is frozen:
+// it shows the score, and nothing can be done.
 function actions(node) {
   const c = node.c;
   if (c.deleted) return null;
   const listed = c.status !== "pending";
+  const open = isOpen();
   const vote = state.votes[c.id] || 0;
   const voter = (dir) =>
     button(dir > 0 ? "▲" : "▼", () => castVote(node, vote === dir ? 0 : dir), {
@@ -173,17 +175,22 @@ function actions(node) {
   });
   const author = (c.author && c.author.name) || t("guest");
   return h("div", { class: "pv-actions" }, [
-    listed && [voter(1), h("span", { class: "pv-score" }, String(c.score || 0)), voter(-1)],
+    listed && [
+      open && voter(1),
+      h("span", { class: "pv-score" }, String(c.score || 0)),
+      open && voter(-1),
+    ],
     listed &&
-      isOpen() &&
+      open &&
       button(t("reply"), () =>
         openForm(node, { parent: node, label: t("replyTo", { name: author }) }),
       ),
-    editable(c) && [
-      button(t("edit"), () => openForm(node, { edit: node, label: t("write") })),
-      remove,
-    ],
-    listed && !state.own.has(c.id) && button(t("flag"), () => flagForm(node)),
+    open &&
+      editable(c) && [
+        button(t("edit"), () => openForm(node, { edit: node, label: t("write") })),
+        remove,
+      ],
+    listed && open && !state.own.has(c.id) && button(t("flag"), () => flagForm(node)),
   ]);
 }
 
