@@ -581,6 +581,10 @@ def test_a_closed_thread_is_read_only(
     expect(page.get_by_text("Comments are closed.")).to_be_visible()
     expect(page.get_by_role("textbox")).to_have_count(0)
     expect(page.get_by_role("button", name="Reply")).to_have_count(0)
+    # Frozen: the score shows, but there is nothing left to vote on or report.
+    expect(top_level(page).locator(".pv-score")).to_have_text("0")
+    for name in ("Upvote", "Downvote", "Flag"):
+        expect(page.get_by_role("button", name=name)).to_have_count(0)
 
 
 def test_it_shows_an_error_and_recovers_when_the_api_fails(
