@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import path, re_path
 from django.views.decorators.http import require_safe
 
+from core.http import etag_matches
+
 WIDGET_DIR = Path(settings.BASE_DIR) / "widget" / "dist"
 CACHE_CONTROL = "public, max-age=300"
 SCRIPT = "text/javascript; charset=utf-8"
@@ -59,14 +61,6 @@ def accepts_gzip(request: HttpRequest) -> bool:
     return False
 
 
-def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
-    if header.strip() == "*":
-        return True
-    # Weak comparison, as RFC 9110 prescribes for If-None-Match.
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return any(etag in candidates for etag in etags)
-
-
 def asset_response(request: HttpRequest, name: str, content_type: str) -> HttpResponseBase:
     """The file `name` of widget/dist, gzipped when the client takes it, or a 304."""
     if settings.DEBUG:
@@ -74,7 +68,7 @@ def asset_response(request: HttpRequest, name: str, content_type: str) -> HttpRe
     asset = asset_load(name)
     gzipped = accepts_gzip(request)
     etag = asset.etag_gzip if gzipped else asset.etag
-    if _etag_matches(request.headers.get("If-None-Match", ""), (asset.etag, asset.etag_gzip)):
+    if etag_matches(request.headers.get("If-None-Match"), asset.etag, asset.etag_gzip):
         response: HttpResponse = HttpResponse(status=304)
     else:
         body = asset.gzipped if gzipped else asset.plain

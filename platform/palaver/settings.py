@@ -16,7 +16,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from palaver.env import envbool, envint, envlist, envnetworks, envrates, envsecret, envstr
+from core.env import envbool, envint, envlist, envnetworks, envrates, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -88,6 +88,9 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New sites are cloned from this migrated template schema instead of running every
 # migration per signup; `migrate_schemas` keeps it migrated.
 TENANT_BASE_SCHEMA = "tenant_template"
+# The per-site app's provisioning hook (site_setup / site_teardown): the one way `tenants`
+# reaches inside a site's schema, so the platform app imports nothing of `embed`.
+SITE_PROVISIONING = "embed.provisioning"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # Issue `SET search_path` once per tenant switch rather than before every query.
 TENANT_LIMIT_SET_CALLS = True
@@ -95,13 +98,13 @@ TENANT_LIMIT_SET_CALLS = True
 TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300, minimum=0)
 
 # The input guard refuses NUL, control characters and over-deep JSON in every request
-# (palaver.inputguard); it comes after CORS so the widget can read its 400s.
+# (core.inputguard); it comes after CORS so the widget can read its 400s.
 MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "palaver.inputguard.InputGuardMiddleware",
-    "palaver.errorpages.DatabaseUnavailableMiddleware",
+    "core.inputguard.InputGuardMiddleware",
+    "core.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,8 +120,8 @@ PUBLIC_READ_MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "palaver.inputguard.InputGuardMiddleware",
-    "palaver.errorpages.DatabaseUnavailableMiddleware",
+    "core.inputguard.InputGuardMiddleware",
+    "core.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
 ]
 
@@ -166,6 +169,12 @@ if DATABASE_POOL_MODE == "transaction":
     # transactions.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# Seconds to wait for a connection: with the database host gone, a request that needs it
+# answers 503 after this rather than after the operating system's TCP timeout (minutes),
+# and cached threads are served meanwhile (docs/security.md).
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+    "DB_CONNECT_TIMEOUT", 3, minimum=1
+)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = envstr("REDIS_URL", "redis://localhost:6379/0")
@@ -212,22 +221,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # orjson with a depth limit and the input rules (palaver.parsers, palaver.textrules).
-    "DEFAULT_PARSER_CLASSES": ["palaver.parsers.JSONParser"],
+    # orjson with a depth limit and the input rules (core.parsers, core.text).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "palaver.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Palaver API",
     "DESCRIPTION": "Embeddable, multi-tenant comments.",
     "VERSION": "1.0.0",
+    # 3.1: its schemas are JSON Schema, so a nullable object is `oneOf [ref, null]`, which
+    # validators read as meant (3.0's `nullable` beside `allOf` is not).
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A vote is -1, 0 (withdrawn) or 1 in a request and in an answer: one enum, one name.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.add_event_stream",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "VoteValueEnum": [(-1, -1), (0, 0), (1, 1)],
+        "CommentStatusEnum": "embed.models.Comment.Status",
+        "ImportStatusEnum": "embed.models.Import.Status",
+    },
 }
 
 # CORS is decided per tenant by a signal handler (see embed.cors); nothing is allowed globally.
@@ -247,7 +269,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 # Posts, votes and reports per IP and per reader: `off`, or e.g. ip=20/60,commenter=10/60.
-# Both are checked here, so a bad rule stops the start-up (palaver.env.rates_parse).
+# Both are checked here, so a bad rule stops the start-up (core.env.rates_parse).
 PALAVER_RATE_LIMITS = envrates(
     "PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60", scopes=("ip", "commenter")
 )
