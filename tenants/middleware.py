@@ -1,14 +1,20 @@
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import remove_www
 
 from tenants.db import use_public_schema
 from tenants.models import Tenant
-from tenants.resolution import tenant_for_host
+from tenants.resolution import host_normalize, tenant_for_host
 
 
 class TenantMiddleware(TenantMainMiddleware):
     """Resolve the tenant from the request host through the in-process cache."""
+
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        # django-tenants compares the host as sent; host names are case-insensitive.
+        return remove_www(host_normalize(request.get_host()))
 
     def get_tenant(self, domain_model: type, hostname: str) -> Tenant:
         tenant = tenant_for_host(hostname)

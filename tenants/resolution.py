@@ -13,6 +13,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.http.request import split_domain_port
 
 from tenants.models import Domain, Tenant
 
@@ -20,8 +21,17 @@ _cache: dict[str, tuple[float, Tenant]] = {}
 _lock = threading.Lock()
 
 
+def host_normalize(host: str) -> str:
+    """A host name as it is stored and compared: lower-cased, without port or trailing dot
+    ("DEMO.localhost:8000" -> "demo.localhost", "[::1]:8000" -> "[::1]"). Host names are
+    case-insensitive (RFC 4343); "" for a value that is not a host."""
+    domain, _ = split_domain_port(host.strip())
+    return domain
+
+
 def tenant_for_host(hostname: str) -> Tenant | None:
-    """The active tenant serving `hostname`, or None."""
+    """The active tenant serving `hostname` (in any case, with or without a port), or None."""
+    hostname = host_normalize(hostname)
     now = time.monotonic()
     hit = _cache.get(hostname)
     if hit is not None and hit[0] > now:
