@@ -26,6 +26,7 @@ from rest_framework import exceptions
 
 from embed.api.common import page_params
 from embed.cache import thread_idents
+from palaver.errorpages import error_response
 from palaver.errors import ErrorCode, error_body, validation_fields
 
 STREAM_SECONDS = 300
@@ -82,6 +83,15 @@ async def _live(prefix: str, idents: list[str]) -> AsyncIterator[str]:
 
 
 async def thread_events(request: HttpRequest) -> HttpResponseBase:
+    if request.method not in ("GET", "HEAD"):
+        refused = error_response(
+            request,
+            status=405,
+            code=ErrorCode.METHOD_NOT_ALLOWED,
+            message=f'Method "{request.method}" not allowed.',
+        )
+        refused["Allow"] = "GET, HEAD"
+        return refused
     try:
         url, key = page_params(request.GET)
     except exceptions.ValidationError as exc:

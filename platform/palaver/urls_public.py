@@ -20,3 +20,9 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]
+
+# Errors under /api/ answer in the API's JSON shape; a database outage is a 503.
+handler400 = "palaver.errorpages.bad_request"
+handler403 = "palaver.errorpages.permission_denied"
+handler404 = "palaver.errorpages.page_not_found"
+handler500 = "palaver.errorpages.server_error"

@@ -10,3 +10,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(urlconf="palaver.urls_tenant"), name="schema"),
     path("api/docs/", api_docs_view(), name="api-docs"),
 ]
+
+# Errors under /api/ answer in the API's JSON shape; a database outage is a 503.
+handler400 = "palaver.errorpages.bad_request"
+handler403 = "palaver.errorpages.permission_denied"
+handler404 = "palaver.errorpages.page_not_found"
+handler500 = "palaver.errorpages.server_error"
