@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.staff import acting_user
 from embed.api.admin_serializers import (
     AdminCommentInContextSerializer,
     AdminCommentSerializer,
@@ -130,7 +131,9 @@ class CommentActionApi(AdminApi):
     def post(self, request: Request, pk: int, action: str) -> Response:
         if action not in ACTIONS:
             raise exceptions.NotFound(f"Unknown action; use one of: {', '.join(ACTIONS)}.")
-        comment = comment_moderate(comment=comment_or_404(pk), action=action, actor=request.user)
+        comment = comment_moderate(
+            comment=comment_or_404(pk), action=action, actor=acting_user(request)
+        )
         return Response(AdminCommentSerializer(comment_or_404(comment.pk)).data)
 
 
@@ -148,7 +151,7 @@ class BulkActionApi(AdminApi):
         done = comments_moderate_bulk(
             ids=data_in.validated_data["ids"],
             action=data_in.validated_data["action"],
-            actor=request.user,
+            actor=acting_user(request),
         )
         return Response(BulkResultSerializer({"changed": done}).data)
 
@@ -172,7 +175,7 @@ class ThreadCloseApi(AdminApi):
         thread = Thread.objects.filter(pk=pk).first()
         if thread is None:
             raise exceptions.NotFound("No such thread on this site.")
-        thread_set_closed(thread=thread, closed=action == "close", actor=request.user)
+        thread_set_closed(thread=thread, closed=action == "close", actor=acting_user(request))
         return Response(ThreadClosedSerializer(thread).data)
 
 
@@ -193,7 +196,7 @@ class BansApi(AdminApi):
     def post(self, request: Request) -> Response:
         data_in = self.BanInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        ban = ban_create(actor=request.user, **data_in.validated_data)
+        ban = ban_create(actor=acting_user(request), **data_in.validated_data)
         return Response(BanSerializer(ban).data, status=201)
 
 
@@ -203,7 +206,7 @@ class BanApi(AdminApi):
         ban = Ban.objects.filter(pk=pk).first()
         if ban is None:
             raise exceptions.NotFound("No such ban.")
-        ban_lift(ban=ban, actor=request.user)
+        ban_lift(ban=ban, actor=acting_user(request))
         return Response(status=204)
 
 
@@ -233,7 +236,7 @@ class SettingsApi(AdminApi):
     def patch(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
-        row = settings_change(actor=request.user, **request.data)
+        row = settings_change(actor=acting_user(request), **request.data)
         return Response(SettingsSerializer(row).data)
 
 
@@ -254,7 +257,7 @@ class TeamApi(AdminApi):
     def post(self, request: Request) -> Response:
         data_in = self.MemberInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        user = team_member_add(actor=request.user, **data_in.validated_data)
+        user = team_member_add(actor=acting_user(request), **data_in.validated_data)
         return Response(TeamMemberSerializer(user).data, status=201)
 
 
@@ -266,5 +269,5 @@ class TeamMemberApi(AdminApi):
         user = users().filter(pk=pk, is_staff=True).first()
         if user is None:
             raise exceptions.NotFound("No such team member.")
-        team_member_remove(user=user, actor=request.user)
+        team_member_remove(user=user, actor=acting_user(request))
         return Response(status=204)

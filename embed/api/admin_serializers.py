@@ -6,6 +6,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.staff import StaffUser
 from embed.api.serializers import BlankAsNull
 from embed.importers.jobs import progress_get
 from embed.models import Ban, Comment, Import, SiteSettings
@@ -199,7 +200,7 @@ class TeamMemberSerializer(serializers.Serializer):
     last_login = serializers.DateTimeField(allow_null=True)
 
     @extend_schema_field(serializers.ChoiceField(choices=["owner", "moderator"]))
-    def get_role(self, user: Any) -> str | None:
+    def get_role(self, user: StaffUser) -> str | None:
         return role_of(user)
 
 

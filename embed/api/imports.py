@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.staff import acting_user
 from embed.api.admin import AdminApi, IsSiteOwner, page_of
 from embed.api.admin_serializers import ImportSerializer, ImportsPageSerializer
 from embed.importers.jobs import import_start
@@ -44,7 +45,7 @@ class ImportsApi(AdminApi):
         values = data_in.validated_data
         job = import_start(
             upload=values["file"],
-            actor=request.user,
+            actor=acting_user(request),
             format=values.get("format") or None,
             base_url=values.get("base_url") or None,
             dry_run=values["dry_run"],

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.staff import acting_user
 from embed.dashboard.access import back, page_of, render_page, staff_required, wants_json
 from embed.dashboard.forms import (
     COMMON_REASONS,
@@ -111,7 +112,9 @@ def _comment_or_404(pk: int) -> Comment:
 def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("No such action.")
-    comment = comment_moderate(comment=_comment_or_404(pk), action=action, actor=request.user)
+    comment = comment_moderate(
+        comment=_comment_or_404(pk), action=action, actor=acting_user(request)
+    )
     message = f"Comment {comment.pk} {DONE[action]}."
     back_to = request.POST.get("next") or reverse("dashboard-queue")
     if wants_json(request):
@@ -139,7 +142,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         return back(request, reverse("dashboard-queue"))
     action = form.cleaned_data["action"]
     ids = form.cleaned_data["ids"]
-    changed = comments_moderate_bulk(ids=ids, action=action, actor=request.user)
+    changed = comments_moderate_bulk(ids=ids, action=action, actor=acting_user(request))
     message = f"{changed} comment{'s' if changed != 1 else ''} {DONE[action]}."
     if wants_json(request):
         comments = comments_for_rows(ids)

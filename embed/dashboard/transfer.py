@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from core.staff import acting_user
 from embed.dashboard.access import owner_required, render_page
 from embed.dashboard.forms import apply_errors
 from embed.importers.export import export_disqus, export_json
@@ -52,7 +53,7 @@ def imports_page(request: HttpRequest) -> HttpResponse:
         try:
             job = import_start(
                 upload=form.cleaned_data["file"],
-                actor=request.user,
+                actor=acting_user(request),
                 format=form.cleaned_data["format"] or None,
                 base_url=form.cleaned_data["base_url"] or None,
                 dry_run=form.cleaned_data["dry_run"],

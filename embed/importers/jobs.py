@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.staff import StaffUser
 from embed import redis
 from embed.effects import after_commit
 from embed.importers.records import Refused
@@ -84,7 +85,7 @@ def imports_forget_stale() -> None:
 def import_start(
     *,
     upload: UploadedFile,
-    actor: Any,
+    actor: StaffUser,
     format: str | None = None,  # noqa: A002 - the word users know
     base_url: str | None = None,
     dry_run: bool = False,

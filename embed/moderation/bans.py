@@ -1,13 +1,13 @@
 """Bans on a commenter, an email address or an (anonymised) IP network."""
 
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils import timezone
 
+from core.staff import StaffUser
 from embed.models import Ban, Commenter
 from embed.moderation.audit import audit
 
@@ -36,7 +36,7 @@ def ban_create(
     *,
     kind: str,
     value: str,
-    actor: Any = None,
+    actor: StaffUser | None = None,
     shadow: bool = False,
     reason: str = "",
     expires: datetime | None = None,
@@ -64,12 +64,12 @@ def ban_create(
         raise ValidationError({"expires": "The expiry must be in the future."})
     ban = Ban.objects.create(
         kind=kind, value=value, shadow=shadow, reason=reason[:200], expires=expires,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor,
     )  # fmt: skip
     audit(actor, "ban", f"ban {ban.pk}", kind=kind, value=value, shadow=shadow, reason=reason)
     return ban
 
 
-def ban_lift(*, ban: Ban, actor: Any = None) -> None:
+def ban_lift(*, ban: Ban, actor: StaffUser | None = None) -> None:
     audit(actor, "unban", f"ban {ban.pk}", kind=ban.kind, value=ban.value)
     ban.delete()

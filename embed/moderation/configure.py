@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.staff import StaffUser
 from embed.models import SiteSettings
 from embed.moderation.akismet import akismet_key_clean
 from embed.moderation.audit import audit
@@ -18,7 +19,7 @@ EDITABLE = (
 )  # fmt: skip
 
 
-def settings_change(*, actor: Any, **fields: Any) -> SiteSettings:
+def settings_change(*, actor: StaffUser, **fields: Any) -> SiteSettings:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: "Not a setting." for name in unknown})
