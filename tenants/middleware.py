@@ -4,9 +4,9 @@ from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www
 
-from palaver.errorpages import database_unavailable, error_response, wants_json
-from palaver.errors import ErrorCode
-from tenants.db import use_public_schema
+from core.errorpages import database_unavailable, error_response, wants_json
+from core.errors import ErrorCode
+from core.tenancy import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import host_normalize, tenant_for_host
 

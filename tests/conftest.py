@@ -26,10 +26,10 @@ from django.db.transaction import Atomic
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core.tenancy import use_public_schema
 from embed.cache import local_forget
 from embed.models import SiteSettings
 from embed.site import _cache as site_cache
-from tenants.db import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
 from tenants.services import schema_name_for, site_create

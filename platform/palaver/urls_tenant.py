@@ -12,7 +12,7 @@ urlpatterns = [
 ]
 
 # Errors under /api/ answer in the API's JSON shape; a database outage is a 503.
-handler400 = "palaver.errorpages.bad_request"
-handler403 = "palaver.errorpages.permission_denied"
-handler404 = "palaver.errorpages.page_not_found"
-handler500 = "palaver.errorpages.server_error"
+handler400 = "core.errorpages.bad_request"
+handler403 = "core.errorpages.permission_denied"
+handler404 = "core.errorpages.page_not_found"
+handler500 = "core.errorpages.server_error"
