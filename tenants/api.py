@@ -16,7 +16,9 @@ class SiteCreateApi(APIView):
         name = serializers.CharField(max_length=100)
         slug = serializers.CharField(max_length=40)
         owner_email = serializers.EmailField()
-        password = serializers.CharField(min_length=8, max_length=128, write_only=True)
+        password = serializers.CharField(
+            min_length=8, max_length=128, write_only=True, trim_whitespace=False
+        )
         allowed_origins = serializers.ListField(
             child=serializers.CharField(max_length=255), max_length=50, required=False
         )

@@ -11,12 +11,12 @@ from typing import cast
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from core.passwords import password_validate
 from core.urlnorm import origins_clean
 from palaver.textrules import display_name_clean
 from tenants.cloning import schema_clone
@@ -131,10 +131,7 @@ def site_create(
     if owner_password is None:
         owner_password = generated = secrets.token_urlsafe(12)
     else:
-        try:
-            validate_password(owner_password)
-        except ValidationError as exc:
-            raise ValidationError({"owner_password": exc.messages}) from None
+        password_validate(owner_password, email=owner_email, field="owner_password")
 
     template_schema_ensure()
     schema_name = schema_name_for(slug)

@@ -1,9 +1,12 @@
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.clientip import client_ip
+from embed.logins import throttled_answer
+from embed.ratelimit import wait_phrase
 from tenants.forms import SignupForm
 from tenants.services import signup_wait, site_create
 
@@ -19,9 +22,8 @@ def landing(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             wait = signup_wait(ip=client_ip(request))
             if wait is not None:
-                minutes = max(1, round(wait / 60))
                 form.add_error(
-                    None, f"Too many sign-ups from your network; try again in {minutes} min."
+                    None, f"Too many sign-ups from your network; try again in {wait_phrase(wait)}."
                 )
                 status = 429
             else:
@@ -43,3 +45,9 @@ def landing(request: HttpRequest) -> HttpResponse:
                     return render(request, "signup_done.html", {"site": site}, status=201)
     context = {"form": form, "platform_name": settings.PLATFORM_NAME}
     return render(request, "landing.html", context, status=status)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The platform admin's log-in page (its form is throttled; see palaver.urls_public),
+    answering 429 with Retry-After when it refuses for that."""
+    return throttled_answer(admin.site.login(request))

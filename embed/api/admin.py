@@ -325,7 +325,7 @@ class TeamApi(AdminApi):
 
     class MemberInputSerializer(serializers.Serializer):
         email = serializers.EmailField()
-        password = serializers.CharField(max_length=128)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
         role = serializers.ChoiceField(choices=["owner", "moderator"])
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})

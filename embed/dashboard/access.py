@@ -4,12 +4,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from embed.logins import throttled_answer
 from embed.moderation.team import role_of
 
 View = Callable[..., HttpResponse]
@@ -27,6 +28,13 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return check
+
+
+class LoginPage(LoginView):
+    """Django's log-in view; a log-in refused for throttling answers 429 with Retry-After."""
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return throttled_answer(super().form_invalid(form))
 
 
 def owner_required(view: View) -> View:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.urlnorm import origin_display
+from embed.logins import LoginThrottleMixin
 from embed.models import Ban, Comment, SiteSettings
 from embed.moderation.actions import ACTIONS
 from embed.moderation.team import ROLES, role_of
@@ -48,8 +49,8 @@ def apply_errors(
         form.add_error(None, error.messages)
 
 
-class LoginForm(AuthenticationForm):
-    """Only members of this site's team may log in here."""
+class LoginForm(LoginThrottleMixin, AuthenticationForm):
+    """Only members of this site's team may log in here; failures are throttled."""
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
@@ -268,6 +269,7 @@ ROLE_CHOICES = [(role, role.title()) for role in ROLES]
 class TeamAddForm(forms.Form):
     email = forms.EmailField()
     password = forms.CharField(
+        strip=False,  # a password is kept exactly as typed
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="Share it with them privately.",
     )

@@ -1,13 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from embed.dashboard import comments, moderation, overview, owner
+from embed.dashboard import comments, moderation, overview, owner, transfer
+from embed.dashboard.access import LoginPage
 from embed.dashboard.forms import LoginForm
 
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        LoginPage.as_view(
             template_name="dashboard/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
@@ -37,6 +38,9 @@ urlpatterns = [
     path("team/", owner.team_page, name="dashboard-team"),
     path("team/<int:pk>/role/", owner.team_role, name="dashboard-team-role"),
     path("team/<int:pk>/remove/", owner.team_remove, name="dashboard-team-remove"),
+    path("import/", transfer.imports_page, name="dashboard-imports"),
+    path("import/<int:pk>/", transfer.import_page, name="dashboard-import"),
+    path("export/<str:format>/", transfer.export_download, name="dashboard-export"),
     path("stats/", overview.stats_page, name="dashboard-stats"),
     path("audit/", overview.audit_page, name="dashboard-audit"),
 ]

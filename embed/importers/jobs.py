@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from embed import redis
+from embed.effects import after_commit
 from embed.importers.records import Refused
 from embed.importers.run import comments_import
 from embed.importers.source import FORMATS
@@ -126,7 +127,7 @@ def import_start(
                 out.write(chunk)
         job.path = str(path)
         job.save(update_fields=["path"])
-        transaction.on_commit(lambda: _queue(job.pk), robust=False)
+        after_commit(lambda: _queue(job.pk))
     return job
 
 

@@ -4,11 +4,11 @@ from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from core.passwords import password_validate
 from embed.moderation.audit import audit
 
 ROLES = ("owner", "moderator")
@@ -34,10 +34,7 @@ def team_member_add(*, email: str, password: str, role: str, actor: Any) -> Any:
         raise ValidationError({"role": "The role is owner or moderator."})
     if users().filter(username=email).exists():
         raise ValidationError({"email": "This person is already on the team."})
-    try:
-        validate_password(password)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
+    password_validate(password, email=email)
     user = users().create_user(
         username=email, email=email, password=password, is_staff=True,
         is_superuser=role == "owner",

@@ -242,6 +242,8 @@ LOGGING = {
 PALAVER_RATE_LIMITS = envstr("PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60")
 # Sign-ups per IP on the platform site (form and API): `off`, or e.g. ip=5/3600.
 PALAVER_SIGNUP_LIMITS = envstr("PALAVER_SIGNUP_LIMITS", "ip=5/3600")
+# Failed log-ins (dashboard, platform admin) per account and per IP: `off`, or e.g. the default.
+PALAVER_LOGIN_LIMITS = envstr("PALAVER_LOGIN_LIMITS", "account=5/900,ip=20/900")
 # Behind a proxy: the header it puts the client's address in (HTTP_X_REAL_IP from the shipped
 # nginx, or HTTP_X_FORWARDED_FOR), believed only from TRUSTED_PROXIES (see core.clientip).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")

@@ -5,12 +5,17 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tenants.api import SiteCreateApi
-from tenants.views import landing
+from tenants.forms import AdminLoginForm
+from tenants.views import admin_login, landing
+
+# Failed log-ins to the platform admin are throttled like the dashboard's (embed.logins).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", landing, name="landing"),
     path("api/v1/sites", SiteCreateApi.as_view(), name="api-sites"),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="palaver.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]

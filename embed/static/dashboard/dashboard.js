@@ -44,6 +44,35 @@
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
 
+  // An import's page follows it through the admin API, then shows the report.
+  var watch = document.querySelector("[data-import-watch]");
+  if (watch) {
+    var bar = document.getElementById("import-progress");
+    var text = watch.querySelector("[data-import-text]");
+    var poll = function () {
+      fetch(watch.getAttribute("data-import-watch"), {
+        credentials: "same-origin", headers: { Accept: "application/json" }
+      }).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      }).then(function (job) {
+        if (job.status !== "queued" && job.status !== "running") {
+          window.location.reload();
+          return;
+        }
+        if (job.progress) {
+          bar.value = job.progress.percent;
+          bar.textContent = job.progress.percent + "%";
+          var phase = job.progress.phase.charAt(0).toUpperCase() + job.progress.phase.slice(1);
+          text.textContent = phase + ": " + job.progress.percent + "%, " +
+            job.progress.comments + " comments read";
+        }
+        setTimeout(poll, 1000);
+      }).catch(function () { setTimeout(poll, 3000); });
+    };
+    setTimeout(poll, 500);
+  }
+
   var queue = document.querySelector("[data-queue]");
   if (!queue) return;
   var tab = queue.getAttribute("data-status");
