@@ -8,6 +8,7 @@ Keys carry the tenant's schema, so the same page URL on two sites never shares a
     palaver:<schema>:counts                         hash: page URL -> count          TTL a day,
                                                     and at most COUNTS_MAX_FIELDS fields
     palaver:generation                              moves after writes Redis missed  one key
+    palaver:<schema>:ev<redis db>:<ident>           pub/sub channel of live events   not a key
 
 `ident` is a digest of the thread's URL or site key. A write bumps the versions of both, so
 every cached page of that thread is bypassed at once and left to expire. A read that names
@@ -190,8 +191,13 @@ def payload_put(idents: list[str], version: str, suffix: str, payload: bytes) ->
     _remember(f"{prefix}:{ident}:{suffix}", version, payload)
 
 
-def events_channel(ident: str) -> str:
-    return f"{_prefix()}:ev:{ident}"
+def events_channel(ident: str, schema: str | None = None) -> str:
+    """The pub/sub channel of a thread's live events, in `schema` (default: the current one).
+
+    Channels, unlike keys, are shared by all the databases of a Redis server, so the name
+    carries the database number: two deployments, or test runs, on one server never hear each
+    other's events."""
+    return f"palaver:{schema or current_schema()}:ev{redis.database()}:{ident}"
 
 
 def thread_changed(*, url: str, key: str | None, event: dict | None = None) -> None:

@@ -25,7 +25,7 @@ from redis.exceptions import RedisError
 from rest_framework import exceptions
 
 from embed.api.common import page_params
-from embed.cache import thread_idents
+from embed.cache import events_channel, thread_idents
 from palaver.errors import ErrorCode, error_body, validation_fields
 
 STREAM_SECONDS = 300
@@ -49,13 +49,14 @@ async def _versions(client: aioredis.Redis, prefix: str, idents: list[str]) -> d
     }
 
 
-async def _live(prefix: str, idents: list[str]) -> AsyncIterator[str]:
+async def _live(schema: str, idents: list[str]) -> AsyncIterator[str]:
+    prefix = f"palaver:{schema}"
     client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
     try:
         versions = await _versions(client, prefix, idents)
         yield _hello(".".join(versions.values()), LIVE_RETRY_MS)
         pubsub = client.pubsub()
-        channels = {f"{prefix}:ev:{ident}": ident for ident in idents}
+        channels = {events_channel(ident, schema): ident for ident in idents}
         try:
             await pubsub.subscribe(*channels)
         except RedisError:
@@ -89,10 +90,11 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
         body = error_body(ErrorCode.INVALID, next(iter(fields.values()))[0], fields)
         return HttpResponse(json.dumps(body), status=400, content_type="application/json")
     idents = thread_idents(url=url, key=key)
-    prefix = f"palaver:{request.tenant.schema_name}"  # type: ignore[attr-defined]
+    schema = request.tenant.schema_name  # type: ignore[attr-defined]
+    prefix = f"palaver:{schema}"
     response: HttpResponseBase
     if isinstance(request, ASGIRequest):
-        response = StreamingHttpResponse(_live(prefix, idents), content_type="text/event-stream")
+        response = StreamingHttpResponse(_live(schema, idents), content_type="text/event-stream")
     else:
         client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
         try:
