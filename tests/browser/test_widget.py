@@ -279,8 +279,10 @@ def test_the_sort_switch_reorders_the_thread(
 ) -> None:
     page_url, url = embed_page()
     ids = [platform.post("alpha", url, text)["id"] for text in ("Alpha", "Beta", "Gamma")]
-    for _ in range(2):  # two different readers like Beta
-        platform.api("alpha", "POST", f"comments/{ids[1]}/vote", {"value": 1})
+    _, elsewhere = embed_page()
+    for name in ("Fan", "Other fan"):  # two readers who comment on the blog like Beta
+        token = platform.post("alpha", elsewhere, "Nice blog", name=name)["commenter_token"]
+        platform.api("alpha", "POST", f"comments/{ids[1]}/vote", {"value": 1}, token=token)
     page = reader.page
     page.goto(page_url)
     bodies = page.locator(".pv-list > .pv-c .pv-body")
