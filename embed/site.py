@@ -9,20 +9,36 @@ A change therefore reaches every process at once while Redis is up, and within
 SITE_CACHE_SECONDS when it is not. The version key expires SITE_VERSION_TTL_SECONDS after the
 last change: by then every process has reloaded the settings many times over, and a missing
 version only means "nothing changed lately".
+
+When PostgreSQL cannot be reached, the settings still come from somewhere, so that cached
+threads are still served (docs/security.md): this process's copy even past its time, or else
+the copy every load leaves in Redis (`palaver:<schema>:sc`, SITE_COPY_SECONDS), which a worker
+started during the outage finds too. Only a site never loaded anywhere gets the database
+error (a 503).
 """
 
+import dataclasses
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+from django.db import InterfaceError, OperationalError
+
+from core import keys, redis
+from core.effects import after_commit
+from core.tenancy import current_schema
 from core.urlnorm import origins_clean
-from embed import redis
-from embed.effects import after_commit
 from embed.models import SiteSettings
-from tenants.db import current_schema
 
 SITE_CACHE_SECONDS = 60.0
-SITE_VERSION_TTL_SECONDS = 7 * 24 * 3600
+SITE_VERSION_TTL_SECONDS = keys.SITE_VERSION_TTL_SECONDS
+SITE_COPY_SECONDS = keys.SITE_COPY_TTL_SECONDS
+"""How long the Redis copy of a site's settings lasts, for use while the database is down."""
+RETRY_SECONDS = 5.0
+"""While the database is down, how long a process serves its copy before asking again."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,41 @@ _cache: dict[str, tuple[float, SiteConfig]] = {}
 
 
 def site_version_key() -> str:
-    return f"palaver:{current_schema()}:sv"
+    return keys.site_version(current_schema())
+
+
+def site_settings_row() -> SiteSettings:
+    """The site's one settings row (id 1), created with the defaults if it is missing.
+
+    The only way code reads the row; a CHECK constraint keeps it single."""
+    row, _ = SiteSettings.objects.get_or_create(pk=SiteSettings.SINGLETON_ID)
+    return row
+
+
+def site_copy_key() -> str:
+    return keys.site_copy(current_schema())
+
+
+def _copy_put(config: SiteConfig) -> None:
+    fields = {
+        name: sorted(value) if isinstance(value, frozenset) else value
+        for name, value in dataclasses.asdict(config).items()
+    }
+    redis.call("set", site_copy_key(), orjson.dumps(fields), ex=SITE_COPY_SECONDS)
+
+
+def _copy_get() -> SiteConfig | None:
+    raw = redis.call("get", site_copy_key())
+    if raw is None:
+        return None
+    try:
+        fields = orjson.loads(raw)
+        fields["allowed_origins"] = frozenset(fields["allowed_origins"])
+        fields["banned_words"] = tuple(fields["banned_words"])
+        fields["suspect_words"] = tuple(fields["suspect_words"])
+        return SiteConfig(**fields)
+    except (ValueError, TypeError, KeyError):  # a copy from another release: not usable
+        return None
 
 
 def site_config(*, fresh: bool = False) -> SiteConfig:
@@ -70,7 +120,16 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         current = redis.call("get", site_version_key())
         if current is None or current.decode() == hit[1].version:
             return hit[1]
-    row = SiteSettings.objects.first() or SiteSettings.objects.create()
+    try:
+        row = site_settings_row()
+    except (OperationalError, InterfaceError) as exc:
+        stale = hit[1] if hit is not None else _copy_get()
+        if stale is None:
+            raise
+        log.warning("site settings of %s from the last copy: %s", schema, exc)
+        # Ask the database again only after a while, not on every read of the outage.
+        _cache[schema] = (now + RETRY_SECONDS, stale)
+        return stale
     config = SiteConfig(
         allowed_origins=frozenset(row.allowed_origins),
         edit_window_minutes=row.edit_window_minutes,
@@ -88,6 +147,7 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         version=format(row.updated.timestamp(), ".6f") if row.updated else "0",
     )
     _cache[schema] = (now + SITE_CACHE_SECONDS, config)
+    _copy_put(config)
     return config
 
 
@@ -110,7 +170,7 @@ def site_settings_update(**fields: Any) -> SiteSettings:
         fields["allowed_origins"] = origins_clean(
             fields["allowed_origins"], field="allowed_origins"
         )
-    row = SiteSettings.objects.first() or SiteSettings.objects.create()
+    row = site_settings_row()
     for name, value in fields.items():
         setattr(row, name, value)
     row.full_clean()

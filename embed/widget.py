@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from core.http import etag_matches
+
 WIDGET_DIR = Path(settings.BASE_DIR) / "widget"
 CACHE_CONTROL = "public, max-age=300"
 CONTENT_TYPE = "text/javascript; charset=utf-8"
@@ -57,21 +59,13 @@ def accepts_gzip(request: HttpRequest) -> bool:
     return False
 
 
-def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
-    if header.strip() == "*":
-        return True
-    # Weak comparison, as RFC 9110 prescribes for If-None-Match.
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return any(etag in candidates for etag in etags)
-
-
 def asset_response(request: HttpRequest, name: str) -> HttpResponseBase:
     if settings.DEBUG:
         asset_load.cache_clear()  # pick up edits to widget/ without a restart
     asset = asset_load(name)
     gzipped = accepts_gzip(request)
     etag = asset.etag_gzip if gzipped else asset.etag
-    if _etag_matches(request.headers.get("If-None-Match", ""), (asset.etag, asset.etag_gzip)):
+    if etag_matches(request.headers.get("If-None-Match"), asset.etag, asset.etag_gzip):
         response: HttpResponse = HttpResponse(status=304)
     else:
         body = asset.gzipped if gzipped else asset.plain

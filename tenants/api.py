@@ -1,16 +1,19 @@
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.clientip import client_ip
-from tenants.services import signup_wait, site_create
+from tenants.serializers import SiteCreatedSerializer
+from tenants.services import signup_errors, signup_wait, site_create
 
 
 class SiteCreateApi(APIView):
     """Sign up: create a site and its owner, answer with the embed snippet."""
+
+    error_statuses = (429,)
 
     class SiteInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
@@ -25,17 +28,7 @@ class SiteCreateApi(APIView):
 
     @extend_schema(
         request=SiteInputSerializer,
-        responses={
-            201: inline_serializer(
-                "SiteCreated",
-                {
-                    "slug": serializers.CharField(),
-                    "domain": serializers.CharField(),
-                    "embed_snippet": serializers.CharField(),
-                    "dashboard_url": serializers.URLField(),
-                },
-            )
-        },
+        responses={201: SiteCreatedSerializer},
     )
     def post(self, request: Request) -> Response:
         serializer = self.SiteInputSerializer(data=request.data)
@@ -53,16 +46,5 @@ class SiteCreateApi(APIView):
                 origins=data.get("allowed_origins", []),
             )
         except ValidationError as exc:
-            errors = exc.message_dict
-            if "owner_password" in errors:
-                errors["password"] = errors.pop("owner_password")
-            if "origins" in errors:
-                errors["allowed_origins"] = errors.pop("origins")
-            raise ValidationError(errors) from None
-        body = {
-            "slug": site.tenant.slug,
-            "domain": site.domain,
-            "embed_snippet": site.embed_snippet,
-            "dashboard_url": site.dashboard_url,
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
+            raise ValidationError(signup_errors(exc)) from None
+        return Response(SiteCreatedSerializer(site).data, status=status.HTTP_201_CREATED)

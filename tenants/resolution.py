@@ -7,34 +7,88 @@ only every few seconds, and a shorter time would put a query back on most reads;
 site or a moved domain takes that long to reach every process). Only hits are cached: a site
 created a moment ago answers on its host at once, and a flood of random Host headers cannot
 grow the cache.
+
+When PostgreSQL cannot be reached, a host keeps resolving so that cached threads are still
+served (docs/security.md): from this process's copy even past its time, or else from the copy
+every lookup leaves in Redis (`HOST_COPY_SECONDS`), which a worker started during the outage
+finds too. A host never resolved before gets the database error, which the middleware answers
+with a 503.
 """
 
+import logging
 import threading
 import time
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 
 from tenants.models import Domain, Tenant
+
+log = logging.getLogger(__name__)
+
+HOST_COPY_SECONDS = 24 * 3600
+"""How long the Redis copy of a host's lookup lasts, for use while the database is down."""
+RETRY_SECONDS = 5.0
+"""While the database is down, how long a process uses its copy before asking again."""
 
 _cache: dict[str, tuple[float, Tenant]] = {}
 _lock = threading.Lock()
 
 
+def _copy_key(hostname: str) -> str:
+    return f"host:{hostname}"
+
+
+def _copy_put(hostname: str, tenant: Tenant | None) -> None:
+    try:
+        if tenant is None:
+            cache.delete(_copy_key(hostname))
+        else:
+            cache.set(_copy_key(hostname), tenant, timeout=HOST_COPY_SECONDS)
+    except Exception as exc:  # noqa: BLE001 - a copy for bad days; Redis may be down too
+        log.debug("host copy not stored: %s", exc)
+
+
+def _copy_get(hostname: str) -> Tenant | None:
+    try:
+        found = cache.get(_copy_key(hostname))
+    except Exception:  # noqa: BLE001 - Redis down as well: nothing to fall back on
+        return None
+    return found if isinstance(found, Tenant) else None
+
+
 def tenant_for_host(hostname: str) -> Tenant | None:
-    """The active tenant serving `hostname`, or None."""
+    """The active tenant serving `hostname`, or None.
+
+    Raises the database's OperationalError/InterfaceError only for a host with no copy in this
+    process or in Redis while the database is down."""
     now = time.monotonic()
     hit = _cache.get(hostname)
     if hit is not None and hit[0] > now:
         return hit[1]
-    domain = (
-        Domain.objects.select_related("tenant").filter(domain=hostname, tenant__active=True).first()
-    )
+    try:
+        domain = (
+            Domain.objects.select_related("tenant")
+            .filter(domain=hostname, tenant__active=True)
+            .first()
+        )
+    except (OperationalError, InterfaceError) as exc:
+        stale = hit[1] if hit is not None else _copy_get(hostname)
+        if stale is None:
+            raise
+        log.warning("host %s resolved from the last copy: %s", hostname, exc)
+        # Ask the database again only after a while, not on every request of the outage.
+        with _lock:
+            _cache[hostname] = (now + RETRY_SECONDS, stale)
+        return stale
     with _lock:
         if domain is None:
             _cache.pop(hostname, None)
-            return None
-        _cache[hostname] = (now + settings.TENANT_CACHE_SECONDS, domain.tenant)
-    return domain.tenant
+        else:
+            _cache[hostname] = (now + settings.TENANT_CACHE_SECONDS, domain.tenant)
+    _copy_put(hostname, domain.tenant if domain is not None else None)
+    return domain.tenant if domain is not None else None
 
 
 def forget_hosts() -> None:

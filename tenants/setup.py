@@ -1,7 +1,7 @@
 from django.conf import settings
 
-from palaver.env import envlist
-from tenants.db import use_public_schema
+from core.env import envlist
+from core.tenancy import use_public_schema
 from tenants.models import Domain, Tenant
 
 

@@ -27,13 +27,14 @@ from django.db.transaction import Atomic
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core.tenancy import use_public_schema
 from embed.cache import local_forget
 from embed.models import SiteSettings
 from embed.site import _cache as site_cache
-from tenants.db import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
 from tenants.services import schema_name_for, site_create
+from tests.openapi_check import check_response
 from tests.servers import (  # noqa: F401 - the real-server fixtures, shared by every test tier
     blog_port,
     host_site,
@@ -189,6 +190,19 @@ def _commit_hooks_as_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
     monkeypatch.setattr(Atomic, "__exit__", exit_)
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every /api/ response a test client gets must match /api/schema/ (tests/openapi_check)."""
+    original = Client.request
+
+    def request(self: Client, **call: Any) -> Any:
+        response = original(self, **call)
+        check_response(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
 
 
 @pytest.fixture(autouse=True)

@@ -9,17 +9,15 @@ TTL fails the test unless it is one of the few documented bounded keys.
 import pytest
 from django_tenants.utils import schema_context
 
-from embed import cache, redis
+from core import keys, redis
+from embed import cache
 from embed.site import site_settings_update
 from tests.conftest import PAGE, Api
 
 pytestmark = pytest.mark.django_db
 
-# Keys allowed to live without a TTL, each bounded by construction (embed/cache.py).
-BOUNDED = {
-    # One key for the whole deployment; it must never go back to an older value.
-    cache.GENERATION_KEY,
-}
+# Keys allowed to live without a TTL, each bounded by construction (core/keys.py).
+BOUNDED = keys.BOUNDED_WITHOUT_TTL
 
 
 def keys_without_ttl() -> dict[str, int]:

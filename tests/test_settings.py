@@ -112,3 +112,71 @@ def test_no_module_edits_sys_path():
     ]
     offenders += ["manage.py"] if "sys.path" in (ROOT / "manage.py").read_text() else []
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "variable, value, says",
+    [
+        ("PALAVER_RATE_LIMITS", "ip=20/0", "window"),
+        ("PALAVER_RATE_LIMITS", "ip=0/60", "at least 1"),
+        ("PALAVER_RATE_LIMITS", "ip=-1/60", "cannot read"),
+        ("PALAVER_RATE_LIMITS", "ip=20", "cannot read"),
+        ("PALAVER_RATE_LIMITS", "ip=1.5/60", "cannot read"),
+        ("PALAVER_RATE_LIMITS", "ip=20/60,", "cannot read"),
+        ("PALAVER_RATE_LIMITS", "reader=20/60", "unknown scope"),
+        ("PALAVER_RATE_LIMITS", "ip=20/99999999", "window"),
+        ("PALAVER_RATE_LIMITS", "ip=20/60,ip=30/60", "two rules"),
+        ("PALAVER_SIGNUP_LIMITS", "ip=5/0", "window"),
+        ("PALAVER_SIGNUP_LIMITS", "commenter=5/60", "unknown scope"),
+        ("PALAVER_LOGIN_LIMITS", "account=5/0", "window"),
+        ("PALAVER_LOGIN_LIMITS", "commenter=5/900", "unknown scope"),
+        ("PLATFORM_PORT", "70000", "at most 65535"),
+        ("PLATFORM_PORT", "-1", "at least 0"),
+        ("PLATFORM_PORT", "eighty", "integer"),
+        ("TENANT_CACHE_SECONDS", "-5", "at least 0"),
+        ("DB_CONN_MAX_AGE", "-1", "at least 0"),
+    ],
+)
+def test_it_refuses_a_bad_number_at_start_up_naming_the_variable(variable, value, says):
+    result = load_settings(DEBUG="true", **{variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+    assert says in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["off", "OFF", "", "ip=20/60,commenter=10/60", " ip = 5 / 60 ", "ip=20/60,ip=500/3600"]
+)
+def test_it_starts_with_good_rate_limits(value):
+    result = load_settings(DEBUG="true", PALAVER_RATE_LIMITS=value)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [("WEB_CONCURRENCY", "0"), ("GUNICORN_THREADS", "four"), ("GUNICORN_TIMEOUT", "-1")],
+)
+def test_gunicorn_refuses_a_bad_number_naming_the_variable(variable, value):
+    config = ROOT / "deploy" / "gunicorn.conf.py"
+    code = f"import runpy; runpy.run_path({str(config)!r})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, variable: value},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert variable in result.stderr
+
+
+@pytest.mark.django_db
+def test_two_windows_for_one_scope_count_apart(alpha, settings):
+    from tests.conftest import Api
+
+    # A burst limit and a longer one: each its own counter, even when their windows start
+    # at the same second.
+    settings.PALAVER_RATE_LIMITS = "ip=3/60,ip=2/3600"
+    codes = [Api(alpha).post_comment("hi").status_code for _ in range(3)]
+    assert codes == [201, 201, 429]

@@ -6,10 +6,9 @@ site have no session or token in this site's schema, so they get nothing here.
 
 from typing import Any
 
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import BasePermission
@@ -17,8 +16,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from embed.models import AuditEntry, Ban, Comment, SiteSettings, Thread
-from embed.moderation import queries
+from core import paging
+from core.paging import PAGE_SIZE
+from core.staff import acting_user
+from embed import queue as queries
+from embed.api.admin_serializers import (
+    AdminCommentInContextSerializer,
+    AdminCommentSerializer,
+    AuditPageSerializer,
+    BanSerializer,
+    BansPageSerializer,
+    BulkResultSerializer,
+    QueuePageSerializer,
+    SettingsSerializer,
+    StatsSerializer,
+    TeamMemberSerializer,
+    TeamSerializer,
+    ThreadClosedSerializer,
+    ThreadsPageSerializer,
+)
+from embed.models import Ban, Comment, Thread
 from embed.moderation.actions import (
     ACTIONS,
     comment_moderate,
@@ -26,9 +43,10 @@ from embed.moderation.actions import (
     thread_set_closed,
 )
 from embed.moderation.bans import ban_create, ban_lift
-from embed.moderation.configure import EDITABLE, settings_change
+from embed.moderation.configure import settings_change
 from embed.moderation.team import role_of, team_member_add, team_member_remove, users
-from embed.selectors import thread_search
+from embed.selectors import comment_or_404, thread_search
+from embed.site import site_settings_row
 
 
 class IsSiteStaff(BasePermission):
@@ -46,53 +64,18 @@ class IsSiteOwner(BasePermission):
 
 
 class AdminApi(APIView):
+    """Base of the admin API's views; `error_statuses` as in embed.api.common.WidgetApi."""
+
+    error_statuses: tuple[int, ...] = (401, 403)
     # Token first, so an anonymous call is told how to authenticate (401, not 403).
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsSiteStaff]
 
 
-def comment_admin_data(comment: Comment) -> dict[str, Any]:
-    return {
-        "id": comment.pk,
-        "status": comment.status,
-        "body": comment.body,
-        "html": comment.body_html,
-        "created": comment.created,
-        "edited": comment.edited,
-        "score": comment.score,
-        "pinned": comment.pinned,
-        "parent": comment.parent_id,
-        "flags": getattr(comment, "flag_count", None),
-        "reasons": comment.reasons,
-        "spam_score": comment.spam_score,
-        "shadowed": comment.shadowed,
-        "ip": comment.ip,
-        "author": {
-            "id": comment.author_id,
-            "name": comment.author.name,
-            "email": comment.author.email,
-        },
-        "thread": {
-            "id": comment.thread_id,
-            "url": comment.thread.url,
-            "title": comment.thread.title,
-            "closed": comment.thread.closed,
-        },
-    }
-
-
-def page_of(request: Request, items: QuerySet, size: int = queries.PAGE_SIZE) -> tuple[list, dict]:
-    try:
-        number = int(request.query_params.get("page", "1"))
-    except ValueError:
-        raise exceptions.ValidationError({"page": ["A page number, please."]}) from None
-    paginator = Paginator(items, size)
-    try:
-        page = paginator.page(number)
-    except EmptyPage:
-        raise exceptions.NotFound("No such page.") from None
-    meta = {"page": number, "pages": paginator.num_pages, "count": paginator.count}
-    return list(page.object_list), meta
+def page_of(request: Request, items: QuerySet, size: int = PAGE_SIZE) -> tuple[list, dict]:
+    """One page of `items` and its {"page", "pages", "count"} (core.paging, strict)."""
+    page = paging.page_of(items, request.query_params.get("page"), size=size, strict=True)
+    return list(page.object_list), paging.page_meta(page)
 
 
 def int_param(request: Request, name: str) -> int | None:
@@ -105,7 +88,7 @@ def int_param(request: Request, name: str) -> int | None:
 
 
 class QueueApi(AdminApi):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="admin_comments_list", responses={200: QueuePageSerializer})
     def get(self, request: Request) -> Response:
         status = request.query_params.get("status", Comment.Status.PENDING)
         if status not in (*Comment.Status.values, "all"):
@@ -118,51 +101,27 @@ class QueueApi(AdminApi):
             reason=request.query_params.get("reason", "").strip(),
         )
         items, meta = page_of(request, comments)
-        return Response(
-            {"results": [comment_admin_data(c) for c in items], **meta},
-        )
-
-
-def comment_or_404(pk: int) -> Comment:
-    comment = Comment.objects.select_related("thread", "author").filter(pk=pk).first()
-    if comment is None:
-        raise exceptions.NotFound("No such comment on this site.")
-    return comment
+        return Response(QueuePageSerializer({"results": items, **meta}).data)
 
 
 class CommentAdminApi(AdminApi):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: AdminCommentInContextSerializer})
     def get(self, request: Request, pk: int) -> Response:
         comment = comment_or_404(pk)
-        context = queries.comment_context(comment)
-        return Response(
-            {
-                **comment_admin_data(comment),
-                "context": {
-                    "parent": comment_admin_data(context["parent"]) if context["parent"] else None,
-                    "replies": [r.pk for r in context["replies"]],
-                    "history": [
-                        {
-                            "id": c.pk,
-                            "status": c.status,
-                            "created": c.created,
-                            "thread": c.thread.url,
-                        }
-                        for c in context["history"]
-                    ],
-                    "author_totals": context["author_totals"],
-                },
-            }
-        )
+        surroundings = queries.comment_context(comment)
+        shown = AdminCommentInContextSerializer(comment, context={"surroundings": surroundings})
+        return Response(shown.data)
 
 
 class CommentActionApi(AdminApi):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={200: AdminCommentSerializer})
     def post(self, request: Request, pk: int, action: str) -> Response:
         if action not in ACTIONS:
             raise exceptions.NotFound(f"Unknown action; use one of: {', '.join(ACTIONS)}.")
-        comment = comment_moderate(comment=comment_or_404(pk), action=action, actor=request.user)
-        return Response(comment_admin_data(comment_or_404(comment.pk)))
+        comment = comment_moderate(
+            comment=comment_or_404(pk), action=action, actor=acting_user(request)
+        )
+        return Response(AdminCommentSerializer(comment_or_404(comment.pk)).data)
 
 
 class BulkActionApi(AdminApi):
@@ -172,66 +131,39 @@ class BulkActionApi(AdminApi):
         )
         action = serializers.ChoiceField(choices=ACTIONS)
 
-    @extend_schema(request=BulkInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=BulkInputSerializer, responses={200: BulkResultSerializer})
     def post(self, request: Request) -> Response:
         data_in = self.BulkInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         done = comments_moderate_bulk(
             ids=data_in.validated_data["ids"],
             action=data_in.validated_data["action"],
-            actor=request.user,
+            actor=acting_user(request),
         )
-        return Response({"changed": done})
+        return Response(BulkResultSerializer({"changed": done}).data)
 
 
 class ThreadsAdminApi(AdminApi):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: ThreadsPageSerializer})
     def get(self, request: Request) -> Response:
         threads = Thread.objects.order_by("-last_activity", "-id")
         text = request.query_params.get("q", "").strip()
         if text:
             threads = threads.filter(thread_search(text))
         items, meta = page_of(request, threads)
-        return Response(
-            {
-                "results": [
-                    {
-                        "id": t.pk,
-                        "url": t.url,
-                        "title": t.title,
-                        "closed": t.closed,
-                        "comment_count": t.comment_count,
-                        "last_activity": t.last_activity,
-                    }  # fmt: skip
-                    for t in items
-                ],
-                **meta,
-            }
-        )
+        return Response(ThreadsPageSerializer({"results": items, **meta}).data)
 
 
 class ThreadCloseApi(AdminApi):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={200: ThreadClosedSerializer})
     def post(self, request: Request, pk: int, action: str) -> Response:
         if action not in ("close", "reopen"):
             raise exceptions.NotFound("Use close or reopen.")
         thread = Thread.objects.filter(pk=pk).first()
         if thread is None:
             raise exceptions.NotFound("No such thread on this site.")
-        thread_set_closed(thread=thread, closed=action == "close", actor=request.user)
-        return Response({"id": thread.pk, "closed": thread.closed})
-
-
-def ban_data(ban: Ban) -> dict[str, Any]:
-    return {
-        "id": ban.pk,
-        "kind": ban.kind,
-        "value": ban.value,
-        "shadow": ban.shadow,
-        "reason": ban.reason,
-        "created": ban.created,
-        "expires": ban.expires,
-    }
+        thread_set_closed(thread=thread, closed=action == "close", actor=acting_user(request))
+        return Response(ThreadClosedSerializer(thread).data)
 
 
 class BansApi(AdminApi):
@@ -242,82 +174,57 @@ class BansApi(AdminApi):
         reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
         expires = serializers.DateTimeField(required=False, allow_null=True)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: BansPageSerializer})
     def get(self, request: Request) -> Response:
         items, meta = page_of(request, Ban.objects.order_by("-created", "-id"))
-        return Response({"results": [ban_data(b) for b in items], **meta})
+        return Response(BansPageSerializer({"results": items, **meta}).data)
 
-    @extend_schema(request=BanInputSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=BanInputSerializer, responses={201: BanSerializer})
     def post(self, request: Request) -> Response:
         data_in = self.BanInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        ban = ban_create(actor=request.user, **data_in.validated_data)
-        return Response(ban_data(ban), status=201)
+        ban = ban_create(actor=acting_user(request), **data_in.validated_data)
+        return Response(BanSerializer(ban).data, status=201)
 
 
 class BanApi(AdminApi):
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: OpenApiResponse(description="Lifted.")})
     def delete(self, request: Request, pk: int) -> Response:
         ban = Ban.objects.filter(pk=pk).first()
         if ban is None:
             raise exceptions.NotFound("No such ban.")
-        ban_lift(ban=ban, actor=request.user)
+        ban_lift(ban=ban, actor=acting_user(request))
         return Response(status=204)
 
 
-def audit_data(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "id": entry.pk,
-        "actor": entry.actor.email if entry.actor else None,
-        "action": entry.action,
-        "target": entry.target,
-        "detail": entry.detail,
-        "created": entry.created,
-    }
-
-
 class AuditApi(AdminApi):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: AuditPageSerializer})
     def get(self, request: Request) -> Response:
         items, meta = page_of(request, queries.audit_log())
-        return Response({"results": [audit_data(e) for e in items], **meta})
+        return Response(AuditPageSerializer({"results": items, **meta}).data)
 
 
 class StatsApi(AdminApi):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: StatsSerializer})
     def get(self, request: Request) -> Response:
-        return Response({**queries.stats(), "status_counts": queries.status_counts()})
-
-
-def settings_data(row: SiteSettings) -> dict[str, Any]:
-    data = {name: getattr(row, name) for name in EDITABLE}
-    data["akismet_key"] = bool(row.akismet_key)  # never echo a secret back
-    return data
+        stats = {**queries.stats(), "status_counts": queries.status_counts()}
+        return Response(StatsSerializer(stats).data)
 
 
 class SettingsApi(AdminApi):
     permission_classes = [IsSiteOwner]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: SettingsSerializer})
     def get(self, request: Request) -> Response:
-        row = SiteSettings.objects.first() or SiteSettings.objects.create()
-        return Response(settings_data(row))
+        row = site_settings_row()
+        return Response(SettingsSerializer(row).data)
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: SettingsSerializer})
     def patch(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
-        row = settings_change(actor=request.user, **request.data)
-        return Response(settings_data(row))
-
-
-def member_data(user: Any) -> dict[str, Any]:
-    return {
-        "id": user.pk,
-        "email": user.email,
-        "role": role_of(user),
-        "last_login": user.last_login,
-    }
+        row = settings_change(actor=acting_user(request), **request.data)
+        return Response(SettingsSerializer(row).data)
 
 
 class TeamApi(AdminApi):
@@ -328,26 +235,26 @@ class TeamApi(AdminApi):
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         role = serializers.ChoiceField(choices=["owner", "moderator"])
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: TeamSerializer})
     def get(self, request: Request) -> Response:
         staff = users().filter(is_staff=True, is_active=True).order_by("-is_superuser", "email")
-        return Response({"results": [member_data(u) for u in staff]})
+        return Response(TeamSerializer({"results": staff}).data)
 
-    @extend_schema(request=MemberInputSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=MemberInputSerializer, responses={201: TeamMemberSerializer})
     def post(self, request: Request) -> Response:
         data_in = self.MemberInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        user = team_member_add(actor=request.user, **data_in.validated_data)
-        return Response(member_data(user), status=201)
+        user = team_member_add(actor=acting_user(request), **data_in.validated_data)
+        return Response(TeamMemberSerializer(user).data, status=201)
 
 
 class TeamMemberApi(AdminApi):
     permission_classes = [IsSiteOwner]
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: OpenApiResponse(description="Removed from the team.")})
     def delete(self, request: Request, pk: int) -> Response:
         user = users().filter(pk=pk, is_staff=True).first()
         if user is None:
             raise exceptions.NotFound("No such team member.")
-        team_member_remove(user=user, actor=request.user)
+        team_member_remove(user=user, actor=acting_user(request))
         return Response(status=204)

@@ -4,19 +4,15 @@ answers with the comment's public shape."""
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
 from core.clientip import client_ip
-from embed import services
+from embed import selectors, services
 from embed.api.common import (
-    COMMENT_SCHEMA,
     Text,
     WidgetApi,
-    comment_of_thread,
-    comment_out,
     commenter_from_request,
     json_response,
     page_url,
@@ -24,12 +20,19 @@ from embed.api.common import (
     reader_required,
     thread_key,
 )
+from embed.api.serializers import (
+    CommentWrittenSerializer,
+    FlagResultSerializer,
+    VoteResultSerializer,
+)
 from embed.models import Comment, Commenter, Flag
 from embed.site import site_config
 from embed.tokens import commenter_token_issue
 
 
 class CommentCreateApi(WidgetApi):
+    error_statuses = (401, 403, 429)
+
     class CommentInputSerializer(serializers.Serializer):
         url = Text(max_length=2000)
         key = Text(max_length=200, required=False, allow_blank=True)
@@ -44,7 +47,11 @@ class CommentCreateApi(WidgetApi):
         t = serializers.IntegerField(required=False, allow_null=True)
 
     @extend_schema(
-        request=CommentInputSerializer, responses={201: COMMENT_SCHEMA, 202: COMMENT_SCHEMA}
+        request=CommentInputSerializer,
+        responses={
+            201: OpenApiResponse(CommentWrittenSerializer, description="Published."),
+            202: OpenApiResponse(CommentWrittenSerializer, description="Held for moderation."),
+        },
     )
     def post(self, request: Request) -> HttpResponse:
         if not isinstance(request.data, dict):
@@ -72,45 +79,50 @@ class CommentCreateApi(WidgetApi):
         token = commenter_token_issue(comment.author_id)
         published = comment.status == Comment.Status.PUBLISHED or comment.shadowed
         status = 201 if published else 202
-        return json_response(comment_out(comment, site=site, token=token), status=status)
+        shown = CommentWrittenSerializer(comment, context={"site": site, "token": token})
+        return json_response(shown.data, status=status)
 
 
 class CommentDetailApi(WidgetApi):
+    error_statuses = (401, 403)
+
     class CommentEditSerializer(serializers.Serializer):
         body = Text(max_length=20_000, allow_blank=True, trim_whitespace=False)
 
-    @extend_schema(request=CommentEditSerializer, responses={200: COMMENT_SCHEMA})
+    @extend_schema(request=CommentEditSerializer, responses={200: CommentWrittenSerializer})
     def patch(self, request: Request, pk: int) -> HttpResponse:
         commenter = reader_required(request)
         data_in = self.CommentEditSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         site = site_config(fresh=True)
         comment = services.comment_edit(
-            comment=comment_of_thread(pk),
+            comment=selectors.comment_or_404(pk),
             commenter=commenter,
             body=data_in.validated_data["body"],
             site=site,
         )
-        return json_response(comment_out(comment, site=site))
+        return json_response(CommentWrittenSerializer(comment, context={"site": site}).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: OpenApiResponse(description="Deleted.")})
     def delete(self, request: Request, pk: int) -> HttpResponse:
         commenter = reader_required(request)
         services.comment_delete(
-            comment=comment_of_thread(pk), commenter=commenter, site=site_config(fresh=True)
+            comment=selectors.comment_or_404(pk), commenter=commenter, site=site_config(fresh=True)
         )
         return HttpResponse(status=204)
 
 
 class CommentVoteApi(WidgetApi):
+    error_statuses = (401, 403, 429)
+
     class VoteInputSerializer(serializers.Serializer):
         value = serializers.ChoiceField(choices=[-1, 0, 1])
 
-    @extend_schema(request=VoteInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=VoteInputSerializer, responses={200: VoteResultSerializer})
     def post(self, request: Request, pk: int) -> HttpResponse:
         data_in = self.VoteInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        comment = comment_of_thread(pk)
+        comment = selectors.comment_or_404(pk)
         commenter = commenter_from_request(request, required=False)
         rate_limit(request, "vote", commenter)
         result = services.comment_vote(
@@ -120,19 +132,22 @@ class CommentVoteApi(WidgetApi):
             site=site_config(fresh=True),
             ip=client_ip(request),
         )
-        body: dict[str, Any] = {"score": result.score, "vote": result.vote}
-        return json_response(with_new_token(body, before=commenter, after=result.commenter))
+        body = {"score": result.score, "vote": result.vote}
+        body = with_new_token(body, before=commenter, after=result.commenter)
+        return json_response(VoteResultSerializer(body).data)
 
 
 class CommentFlagApi(WidgetApi):
+    error_statuses = (401, 403, 429)
+
     class FlagInputSerializer(serializers.Serializer):
         reason = serializers.ChoiceField(choices=Flag.Reason.choices)
 
-    @extend_schema(request=FlagInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=FlagInputSerializer, responses={200: FlagResultSerializer})
     def post(self, request: Request, pk: int) -> HttpResponse:
         data_in = self.FlagInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        comment = comment_of_thread(pk)
+        comment = selectors.comment_or_404(pk)
         commenter = commenter_from_request(request, required=False)
         rate_limit(request, "flag", commenter)
         result = services.comment_flag(
@@ -142,8 +157,8 @@ class CommentFlagApi(WidgetApi):
             site=site_config(fresh=True),
             ip=client_ip(request),
         )
-        body: dict[str, Any] = {"flagged": result.flagged}
-        return json_response(with_new_token(body, before=commenter, after=result.commenter))
+        body = with_new_token({"flagged": result.flagged}, before=commenter, after=result.commenter)
+        return json_response(FlagResultSerializer(body).data)
 
 
 def with_new_token(

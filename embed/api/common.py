@@ -1,22 +1,20 @@
-"""What the widget API's views share: JSON answers, the reader's token, page URLs,
-the comment's public shape, rate limits."""
+"""What the widget API's views share: JSON answers, the reader's token, page URLs, rate
+limits. The responses' shapes are in embed.api.serializers."""
 
 from typing import Any
 
 import orjson
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from core.clientip import client_ip
+from core.ratelimit import rate_limit_hit
 from core.urlnorm import InvalidURL, url_normalize
-from embed import selectors, services
-from embed.models import Comment, Commenter
-from embed.ratelimit import rate_limit_hit
-from embed.site import SiteConfig
+from embed.models import Commenter
 from embed.tokens import commenter_token_read
 
 JSON = "application/json"
@@ -82,23 +80,6 @@ def page_params(params: Any) -> tuple[str | None, str | None]:
     return url, key
 
 
-def comment_out(comment: Comment, *, site: SiteConfig, token: str | None = None) -> dict:
-    # A shadow-banned author is told their comment is published, like any other.
-    status = Comment.Status.PUBLISHED if comment.shadowed else comment.status
-    data = {**selectors.comment_data(comment), "replies": [], "status": status}
-    data["editable_until"] = services.editable_until(comment, site)
-    if token:
-        data["commenter_token"] = token
-    return data
-
-
-def comment_of_thread(pk: int) -> Comment:
-    comment = Comment.objects.select_related("thread", "author").filter(pk=pk).first()
-    if comment is None:
-        raise exceptions.NotFound("No such comment on this site.")
-    return comment
-
-
 def rate_limit(request: HttpRequest, action: str, commenter: Commenter | None) -> None:
     wait = rate_limit_hit(
         action=action, ip=client_ip(request), commenter_id=commenter.pk if commenter else None
@@ -117,33 +98,16 @@ class Text(serializers.CharField):
 
 
 class WidgetApi(APIView):
+    """Base of the widget API's views. `error_statuses` lists the error answers a view can
+    give beyond those every operation can (core.openapi), for the schema."""
+
+    error_statuses: tuple[int, ...] = ()
+
     def get_authenticate_header(self, request: Request) -> str:
         # Makes a missing or bad token a 401, as it should be, rather than DRF's default 403.
         return 'Bearer realm="palaver"'
 
 
-COMMENT_SCHEMA = inline_serializer(
-    "Comment",
-    {
-        "id": serializers.IntegerField(),
-        "parent": serializers.IntegerField(allow_null=True),
-        "author": inline_serializer(
-            "Author",
-            {
-                "name": serializers.CharField(),
-                "avatar": serializers.URLField(allow_null=True),
-                "badge": serializers.CharField(allow_null=True),
-            },
-        ),
-        "html": serializers.CharField(),
-        "created": serializers.DateTimeField(),
-        "edited": serializers.DateTimeField(allow_null=True),
-        "score": serializers.IntegerField(),
-        "pinned": serializers.BooleanField(),
-        "deleted": serializers.BooleanField(),
-        "replies": serializers.ListField(child=serializers.DictField()),
-    },
-)
 URL_PARAMS = [
     OpenApiParameter("url", OpenApiTypes.URI, description="The page's canonical URL"),
     OpenApiParameter("key", OpenApiTypes.STR, description="The site's own id for the page"),

@@ -24,9 +24,11 @@ from django.http.response import HttpResponseBase
 from redis.exceptions import RedisError
 from rest_framework import exceptions
 
+from core import keys
+from core.errorpages import error_response
+from core.errors import ErrorCode, error_body, validation_fields
 from embed.api.common import page_params
 from embed.cache import events_channel, thread_idents
-from palaver.errors import ErrorCode, error_body, validation_fields
 
 STREAM_SECONDS = 300
 HEARTBEAT_SECONDS = 15.0
@@ -38,9 +40,9 @@ def _hello(version: str, retry_ms: int) -> str:
     return f"retry: {retry_ms}\nevent: hello\ndata: {json.dumps({'version': version})}\n\n"
 
 
-async def _versions(client: aioredis.Redis, prefix: str, idents: list[str]) -> dict[str, str]:
+async def _versions(client: aioredis.Redis, schema: str, idents: list[str]) -> dict[str, str]:
     try:
-        values = await client.mget([f"{prefix}:tv:{ident}" for ident in idents])
+        values = await client.mget([keys.thread_version(schema, ident) for ident in idents])
     except RedisError:
         values = [None] * len(idents)
     return {
@@ -50,10 +52,9 @@ async def _versions(client: aioredis.Redis, prefix: str, idents: list[str]) -> d
 
 
 async def _live(schema: str, idents: list[str]) -> AsyncIterator[str]:
-    prefix = f"palaver:{schema}"
     client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
     try:
-        versions = await _versions(client, prefix, idents)
+        versions = await _versions(client, schema, idents)
         yield _hello(".".join(versions.values()), LIVE_RETRY_MS)
         pubsub = client.pubsub()
         channels = {events_channel(ident, schema): ident for ident in idents}
@@ -83,6 +84,15 @@ async def _live(schema: str, idents: list[str]) -> AsyncIterator[str]:
 
 
 async def thread_events(request: HttpRequest) -> HttpResponseBase:
+    if request.method not in ("GET", "HEAD"):
+        refused = error_response(
+            request,
+            status=405,
+            code=ErrorCode.METHOD_NOT_ALLOWED,
+            message=f'Method "{request.method}" not allowed.',
+        )
+        refused["Allow"] = "GET, HEAD"
+        return refused
     try:
         url, key = page_params(request.GET)
     except exceptions.ValidationError as exc:
@@ -91,14 +101,13 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
         return HttpResponse(json.dumps(body), status=400, content_type="application/json")
     idents = thread_idents(url=url, key=key)
     schema = request.tenant.schema_name  # type: ignore[attr-defined]
-    prefix = f"palaver:{schema}"
     response: HttpResponseBase
     if isinstance(request, ASGIRequest):
         response = StreamingHttpResponse(_live(schema, idents), content_type="text/event-stream")
     else:
         client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
         try:
-            version = ".".join((await _versions(client, prefix, idents)).values())
+            version = ".".join((await _versions(client, schema, idents)).values())
         finally:
             await client.aclose()
         response = HttpResponse(_hello(version, POLL_RETRY_MS), content_type="text/event-stream")

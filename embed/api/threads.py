@@ -12,14 +12,15 @@ import orjson
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
+from core.http import etag_matches
+from core.tenancy import current_schema
 from core.urlnorm import InvalidURL, url_normalize
 from embed import cache, selectors
 from embed.api.common import (
-    COMMENT_SCHEMA,
     JSON,
     URL_PARAMS,
     Text,
@@ -28,8 +29,8 @@ from embed.api.common import (
     page_params,
     reader_required,
 )
+from embed.api.serializers import CountsSerializer, ReaderStateSerializer, ThreadPageSerializer
 from embed.site import site_config, site_config_seen
-from tenants.db import current_schema
 
 
 class ThreadQuery(NamedTuple):
@@ -83,7 +84,7 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
         cache.payload_put(idents, version, suffix, stored)
     etag_bytes, _, body = stored.partition(b"\n")
     etag = etag_bytes.decode()
-    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+    if etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), etag):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(body, content_type=JSON)
@@ -120,15 +121,9 @@ class ThreadApi(WidgetApi):
             OpenApiParameter("cursor", OpenApiTypes.STR),
         ],
         responses={
-            200: inline_serializer(
-                "ThreadPage",
-                {
-                    "thread": serializers.DictField(allow_null=True),
-                    "site": serializers.DictField(),
-                    "comments": serializers.ListField(child=COMMENT_SCHEMA),
-                    "next": serializers.CharField(allow_null=True),
-                },
-            )
+            # Built by selectors.thread_payload; tests/test_contracts.py holds it to this.
+            200: ThreadPageSerializer,
+            304: OpenApiResponse(description="Not modified: the ETag in If-None-Match is current."),
         },
     )
     def get(self, request: Request) -> HttpResponse:
@@ -138,7 +133,10 @@ class ThreadApi(WidgetApi):
 class ThreadMeApi(WidgetApi):
     """What only the reader holding the token sees: own comments, votes, pending comments."""
 
-    @extend_schema(parameters=URL_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    error_statuses = (401,)
+
+    # Built by selectors.reader_state; tests/test_contracts.py holds it to this.
+    @extend_schema(parameters=URL_PARAMS, responses={200: ReaderStateSerializer})
     def get(self, request: Request) -> HttpResponse:
         commenter = reader_required(request)
         url, key = page_params(request.query_params)
@@ -190,7 +188,7 @@ class CountsApi(WidgetApi):
 
     @extend_schema(
         parameters=[OpenApiParameter("url", OpenApiTypes.URI, many=True)],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: CountsSerializer()},
     )
     def get(self, request: Request) -> HttpResponse:
         raw_urls = request.query_params.getlist("url")
@@ -200,14 +198,15 @@ class CountsApi(WidgetApi):
             raise exceptions.ValidationError(
                 {"url": [f"At most {self.MAX_URLS} URLs per request; POST takes more."]}
             )
-        response = json_response(counts_for(raw_urls))
+        response = json_response(CountsSerializer().to_representation(counts_for(raw_urls)))
         response["Cache-Control"] = "public, max-age=30"
         return response
 
-    @extend_schema(request=CountsInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=CountsInput, responses={200: CountsSerializer()})
     def post(self, request: Request) -> HttpResponse:
         data = CountsInput(data=request.data)
         data.is_valid(raise_exception=True)
-        response = json_response(counts_for(data.validated_data["urls"]))
+        counts = counts_for(data.validated_data["urls"])
+        response = json_response(CountsSerializer().to_representation(counts))
         response["Cache-Control"] = "no-store"
         return response

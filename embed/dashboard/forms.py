@@ -9,8 +9,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.logins import LoginThrottleMixin
+from core.staff import StaffUser
 from core.urlnorm import origin_display
-from embed.logins import LoginThrottleMixin
 from embed.models import Ban, Comment, SiteSettings
 from embed.moderation.actions import ACTIONS
 from embed.moderation.team import ROLES, role_of
@@ -52,7 +53,7 @@ def apply_errors(
 class LoginForm(LoginThrottleMixin, AuthenticationForm):
     """Only members of this site's team may log in here; failures are throttled."""
 
-    def confirm_login_allowed(self, user: Any) -> None:
+    def confirm_login_allowed(self, user: StaffUser) -> None:
         super().confirm_login_allowed(user)
         if role_of(user) is None:
             raise ValidationError("This account is not on the site's team.", code="not_staff")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.staff import acting_user
 from embed.dashboard.access import back, page_of, render_page, staff_required
 from embed.dashboard.forms import BanForm, ThreadFilterForm, apply_errors
 from embed.dashboard.selectors import threads_for_dashboard
@@ -20,7 +21,7 @@ def bans_page(request: HttpRequest) -> HttpResponse:
     form = BanForm.from_post(request.POST) if request.method == "POST" else BanForm()
     if request.method == "POST" and form.is_valid():
         try:
-            ban = ban_create(actor=request.user, **form.service_args())
+            ban = ban_create(actor=acting_user(request), **form.service_args())
         except ValidationError as error:
             apply_errors(form, error, aliases={"expires": "expires_in"})
         else:
@@ -42,7 +43,7 @@ def ban_lift_view(request: HttpRequest, pk: int) -> HttpResponse:
     ban = Ban.objects.filter(pk=pk).first()
     if ban is None:
         raise Http404("No such ban.")
-    ban_lift(ban=ban, actor=request.user)
+    ban_lift(ban=ban, actor=acting_user(request))
     messages.success(request, f"Lifted the ban on {ban.kind} {ban.value}.")
     return back(request, reverse("dashboard-bans"))
 
@@ -68,7 +69,7 @@ def thread_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     thread = Thread.objects.filter(pk=pk).first()
     if thread is None:
         raise Http404("No such thread on this site.")
-    thread_set_closed(thread=thread, closed=action == "close", actor=request.user)
+    thread_set_closed(thread=thread, closed=action == "close", actor=acting_user(request))
     done = "Closed" if thread.closed else "Reopened"
     messages.success(request, f"{done} {thread.title or thread.url}.")
     return back(request, reverse("dashboard-threads"))

@@ -1,7 +1,5 @@
 """The owner's pages: the site's settings and its team."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,6 +7,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.staff import StaffUser, acting_user
+from core.tenancy import tenant_db
 from embed.dashboard.access import back, owner_required, render_page
 from embed.dashboard.forms import (
     ROLE_CHOICES,
@@ -18,7 +18,6 @@ from embed.dashboard.forms import (
     apply_errors,
 )
 from embed.dashboard.selectors import team_members
-from embed.models import SiteSettings
 from embed.moderation.configure import settings_change
 from embed.moderation.team import (
     role_of,
@@ -27,19 +26,19 @@ from embed.moderation.team import (
     team_member_set_role,
     users,
 )
-from tenants.db import tenant_db
+from embed.site import site_settings_row
 from tenants.services import embed_snippet
 
 
 @owner_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    row = SiteSettings.objects.first() or SiteSettings.objects.create()
+    row = site_settings_row()
     has_key = bool(row.akismet_key)
     if request.method == "POST":
         form = SettingsForm(request.POST, has_akismet_key=has_key)
         if form.is_valid():
             try:
-                settings_change(actor=request.user, **form.changes())
+                settings_change(actor=acting_user(request), **form.changes())
             except ValidationError as error:
                 apply_errors(form, error, aliases={"origins": "allowed_origins"})
             else:
@@ -56,7 +55,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _member_or_404(pk: int) -> Any:
+def _member_or_404(pk: int) -> StaffUser:
     user = users().filter(pk=pk, is_staff=True).first()
     if user is None:
         raise Http404("No such team member.")
@@ -68,7 +67,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     form = TeamAddForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = team_member_add(actor=request.user, **form.cleaned_data)
+            user = team_member_add(actor=acting_user(request), **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -93,7 +92,9 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose owner or moderator.")
         return back(request, reverse("dashboard-team"))
     try:
-        team_member_set_role(user=member, role=form.cleaned_data["role"], actor=request.user)
+        team_member_set_role(
+            user=member, role=form.cleaned_data["role"], actor=acting_user(request)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return back(request, reverse("dashboard-team"))
@@ -108,7 +109,7 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
 def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member_or_404(pk)
     try:
-        team_member_remove(user=member, actor=request.user)
+        team_member_remove(user=member, actor=acting_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -11,14 +11,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import Refused
+from core.staff import acting_user
+from core.tenancy import tenant_db
 from embed.dashboard.access import owner_required, render_page
 from embed.dashboard.forms import apply_errors
 from embed.importers.export import export_disqus, export_json
 from embed.importers.jobs import import_start, progress_get
 from embed.importers.run import LABELS
 from embed.models import Import
-from palaver.errors import Refused
-from tenants.db import tenant_db
 
 FORMAT_CHOICES = [
     ("", "Tell from the file"),
@@ -52,7 +53,7 @@ def imports_page(request: HttpRequest) -> HttpResponse:
         try:
             job = import_start(
                 upload=form.cleaned_data["file"],
-                actor=request.user,
+                actor=acting_user(request),
                 format=form.cleaned_data["format"] or None,
                 base_url=form.cleaned_data["base_url"] or None,
                 dry_run=form.cleaned_data["dry_run"],

@@ -3,15 +3,14 @@ cached thread once it commits, teaches the site's spam model where it is a verdi
 audited. Two moderators (or one double click) doing the same thing change counts and teach
 the model once: the status is compared under the comment's row lock."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.staff import StaffUser
 from embed import cache
 from embed.models import Comment, Thread
 from embed.moderation.audit import audit
-from embed.moderation.spammodel import spam_learn
+from embed.policy.spammodel import spam_learn
 from embed.services import comment_status_set
 
 STATUS_ACTIONS = {
@@ -25,7 +24,7 @@ FLAG_ACTIONS = {"pin": True, "unpin": False}
 ACTIONS = tuple(STATUS_ACTIONS) + tuple(FLAG_ACTIONS)
 
 
-def comment_moderate(*, comment: Comment, action: str, actor: Any) -> Comment:
+def comment_moderate(*, comment: Comment, action: str, actor: StaffUser) -> Comment:
     if action not in ACTIONS:
         raise ValidationError({"action": f"Use one of: {', '.join(ACTIONS)}."})
     with transaction.atomic():
@@ -48,7 +47,7 @@ def comment_moderate(*, comment: Comment, action: str, actor: Any) -> Comment:
     return comment
 
 
-def comments_moderate_bulk(*, ids: list[int], action: str, actor: Any) -> int:
+def comments_moderate_bulk(*, ids: list[int], action: str, actor: StaffUser) -> int:
     """Apply one action to many comments; returns how many were found and changed."""
     comments = list(Comment.objects.select_related("thread").filter(pk__in=ids))
     with transaction.atomic():
@@ -57,7 +56,7 @@ def comments_moderate_bulk(*, ids: list[int], action: str, actor: Any) -> int:
     return len(comments)
 
 
-def thread_set_closed(*, thread: Thread, closed: bool, actor: Any) -> Thread:
+def thread_set_closed(*, thread: Thread, closed: bool, actor: StaffUser) -> Thread:
     """Close a thread to readers' writes (posts, edits, deletes, votes, reports), or reopen it."""
     with transaction.atomic():
         thread.closed = closed

@@ -5,10 +5,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.staff import StaffUser
 from embed.models import SiteSettings
-from embed.moderation.akismet import akismet_key_clean
 from embed.moderation.audit import audit
-from embed.moderation.rules import word_list_clean
+from embed.policy.akismet import akismet_key_clean
+from embed.policy.rules import word_list_clean
 from embed.site import site_settings_update
 
 EDITABLE = (
@@ -18,7 +19,7 @@ EDITABLE = (
 )  # fmt: skip
 
 
-def settings_change(*, actor: Any, **fields: Any) -> SiteSettings:
+def settings_change(*, actor: StaffUser, **fields: Any) -> SiteSettings:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: "Not a setting." for name in unknown})

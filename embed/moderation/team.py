@@ -1,30 +1,34 @@
 """The site's team: owners (everything) and moderators (queue and bans only)."""
 
-from typing import Any, cast
-
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from core.passwords import password_validate
+from core.staff import StaffUser
 from embed.moderation.audit import audit
 
 ROLES = ("owner", "moderator")
 
 
-def users() -> Any:
-    return cast(type[AbstractUser], get_user_model()).objects
+def users() -> UserManager[StaffUser]:
+    """The site's accounts (AUTH_USER_MODEL), team members and former ones."""
+    return get_user_model().objects
 
 
-def role_of(user: Any) -> str | None:
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
+def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str | None:
+    """ "owner", "moderator", or None for anyone not (or no longer) on the team."""
+    if not isinstance(user, AbstractUser) or not user.is_authenticated:
+        return None
+    if not user.is_active or not user.is_staff:
         return None
     return "owner" if user.is_superuser else "moderator"
 
 
-def team_member_add(*, email: str, password: str, role: str, actor: Any) -> Any:
+def team_member_add(*, email: str, password: str, role: str, actor: StaffUser) -> StaffUser:
     email = email.strip().lower()
     try:
         validate_email(email)
@@ -43,7 +47,7 @@ def team_member_add(*, email: str, password: str, role: str, actor: Any) -> Any:
     return user
 
 
-def team_member_set_role(*, user: Any, role: str, actor: Any) -> Any:
+def team_member_set_role(*, user: StaffUser, role: str, actor: StaffUser) -> StaffUser:
     if role not in ROLES:
         raise ValidationError({"role": "The role is owner or moderator."})
     with transaction.atomic():
@@ -55,8 +59,8 @@ def team_member_set_role(*, user: Any, role: str, actor: Any) -> Any:
     return user
 
 
-def team_member_remove(*, user: Any, actor: Any) -> None:
-    if user.pk == getattr(actor, "pk", None):
+def team_member_remove(*, user: StaffUser, actor: StaffUser) -> None:
+    if user.pk == actor.pk:
         raise ValidationError({"user": "You cannot remove yourself."})
     with transaction.atomic():
         if user.is_superuser:
@@ -65,7 +69,7 @@ def team_member_remove(*, user: Any, actor: Any) -> None:
         user.delete()
 
 
-def _keep_an_owner(*, excluding: Any) -> None:
+def _keep_an_owner(*, excluding: StaffUser) -> None:
     owners = users().select_for_update().filter(is_superuser=True, is_active=True)
     if not owners.exclude(pk=excluding.pk).exists():
         raise ValidationError({"role": "The site needs at least one owner."})

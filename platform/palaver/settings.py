@@ -16,7 +16,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from palaver.env import envbool, envint, envlist, envnetworks, envsecret, envstr
+from core.env import envbool, envint, envlist, envnetworks, envrates, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -26,7 +26,7 @@ PLATFORM_NAME = envstr("PLATFORM_NAME", "Palaver")
 # The scheme and port the platform is reached on, used to build links in embed snippets.
 _LOCAL = PLATFORM_DOMAIN == "localhost"
 PLATFORM_SCHEME = envstr("PLATFORM_SCHEME", "http" if _LOCAL else "https")
-PLATFORM_PORT = envint("PLATFORM_PORT", 8000 if _LOCAL else 0)
+PLATFORM_PORT = envint("PLATFORM_PORT", 8000 if _LOCAL else 0, minimum=0, maximum=65535)
 # Set by palaver.devservices.ensure_environment when the entry point started (or reused)
 # the embedded PostgreSQL / Redis: development, demo and tests.
 EMBEDDED_SERVICES = envbool("PALAVER_EMBEDDED", False)
@@ -88,16 +88,23 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New sites are cloned from this migrated template schema instead of running every
 # migration per signup; `migrate_schemas` keeps it migrated.
 TENANT_BASE_SCHEMA = "tenant_template"
+# The per-site app's provisioning hook (site_setup / site_teardown): the one way `tenants`
+# reaches inside a site's schema, so the platform app imports nothing of `embed`.
+SITE_PROVISIONING = "embed.provisioning"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # Issue `SET search_path` once per tenant switch rather than before every query.
 TENANT_LIMIT_SET_CALLS = True
 # Seconds a host -> tenant lookup is kept in each process's memory.
-TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300)
+TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300, minimum=0)
 
+# The input guard refuses NUL, control characters and over-deep JSON in every request
+# (core.inputguard); it comes after CORS so the widget can read its 400s.
 MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "core.inputguard.InputGuardMiddleware",
+    "core.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +120,8 @@ PUBLIC_READ_MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "core.inputguard.InputGuardMiddleware",
+    "core.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
 ]
 
@@ -140,7 +149,7 @@ DATABASES: dict[str, dict[str, Any]] = {
     "default": dict(
         dj_database_url.parse(
             envstr("DATABASE_URL", "postgres://postgres@localhost:5432/palaver"),
-            conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+            conn_max_age=envint("DB_CONN_MAX_AGE", 60, minimum=0),
             conn_health_checks=True,
         )
     )
@@ -160,6 +169,12 @@ if DATABASE_POOL_MODE == "transaction":
     # transactions.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# Seconds to wait for a connection: with the database host gone, a request that needs it
+# answers 503 after this rather than after the operating system's TCP timeout (minutes),
+# and cached threads are served meanwhile (docs/security.md).
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+    "DB_CONNECT_TIMEOUT", 3, minimum=1
+)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = envstr("REDIS_URL", "redis://localhost:6379/0")
@@ -206,21 +221,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # orjson with a depth limit and the input rules (core.parsers, core.text).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "palaver.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Palaver API",
     "DESCRIPTION": "Embeddable, multi-tenant comments.",
     "VERSION": "1.0.0",
+    # 3.1: its schemas are JSON Schema, so a nullable object is `oneOf [ref, null]`, which
+    # validators read as meant (3.0's `nullable` beside `allOf` is not).
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A vote is -1, 0 (withdrawn) or 1 in a request and in an answer: one enum, one name.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.add_event_stream",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "VoteValueEnum": [(-1, -1), (0, 0), (1, 1)],
+        "CommentStatusEnum": "embed.models.Comment.Status",
+        "ImportStatusEnum": "embed.models.Import.Status",
+    },
 }
 
 # CORS is decided per tenant by a signal handler (see embed.cors); nothing is allowed globally.
@@ -239,11 +268,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-PALAVER_RATE_LIMITS = envstr("PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60")
+# Posts, votes and reports per IP and per reader: `off`, or e.g. ip=20/60,commenter=10/60.
+# Both are checked here, so a bad rule stops the start-up (core.env.rates_parse).
+PALAVER_RATE_LIMITS = envrates(
+    "PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60", scopes=("ip", "commenter")
+)
 # Sign-ups per IP on the platform site (form and API): `off`, or e.g. ip=5/3600.
-PALAVER_SIGNUP_LIMITS = envstr("PALAVER_SIGNUP_LIMITS", "ip=5/3600")
+PALAVER_SIGNUP_LIMITS = envrates("PALAVER_SIGNUP_LIMITS", "ip=5/3600", scopes=("ip",))
 # Failed log-ins (dashboard, platform admin) per account and per IP: `off`, or e.g. the default.
-PALAVER_LOGIN_LIMITS = envstr("PALAVER_LOGIN_LIMITS", "account=5/900,ip=20/900")
+PALAVER_LOGIN_LIMITS = envrates(
+    "PALAVER_LOGIN_LIMITS", "account=5/900,ip=20/900", scopes=("account", "ip")
+)
 # Behind a proxy: the header it puts the client's address in (HTTP_X_REAL_IP from the shipped
 # nginx, or HTTP_X_FORWARDED_FOR), believed only from TRUSTED_PROXIES (see core.clientip).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")

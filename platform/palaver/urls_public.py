@@ -8,7 +8,7 @@ from tenants.api import SiteCreateApi
 from tenants.forms import AdminLoginForm
 from tenants.views import admin_login, landing
 
-# Failed log-ins to the platform admin are throttled like the dashboard's (embed.logins).
+# Failed log-ins to the platform admin are throttled like the dashboard's (core.logins).
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
@@ -19,3 +19,9 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]
+
+# Errors under /api/ answer in the API's JSON shape; a database outage is a 503.
+handler400 = "core.errorpages.bad_request"
+handler403 = "core.errorpages.permission_denied"
+handler404 = "core.errorpages.page_not_found"
+handler500 = "core.errorpages.server_error"

@@ -8,3 +8,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(urlconf="palaver.urls_tenant"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# Errors under /api/ answer in the API's JSON shape; a database outage is a 503.
+handler400 = "core.errorpages.bad_request"
+handler403 = "core.errorpages.permission_denied"
+handler404 = "core.errorpages.page_not_found"
+handler500 = "core.errorpages.server_error"

@@ -5,8 +5,9 @@ Every text that reaches the platform (query parameters, form fields, JSON string
 refused when it holds a character no reader or database means to exchange: NUL (PostgreSQL
 cannot store it), the other C0 and C1 control characters except tab, line feed and carriage
 return, DEL, and UTF-16 surrogates that JSON escapes can smuggle in alone (UTF-8 cannot encode
-them, so the database driver fails on them). `palaver.inputguard` applies this to every
-request; `forbidden_character` is the test.
+them, so the database driver fails on them). `core.inputguard` applies this to every
+request; `forbidden_character` is the test, `text_check` and `json_check` apply it to a
+parameter or to a parsed JSON body (which may also nest at most `MAX_JSON_DEPTH` deep).
 
 Names (a commenter's author name, a site's name, and any name an import or single sign-on
 brings later) are shown to other people as someone's identity, so `display_name_clean` holds
@@ -15,7 +16,9 @@ them to more: see its docstring.
 
 import re
 import unicodedata
+from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError
 
 # C0 controls but tab, LF and CR; DEL; C1 controls; lone surrogates.
@@ -118,3 +121,65 @@ def display_name_clean(value: object, *, field: str = "name", max_length: int = 
     if len(name) > max_length:
         raise ValidationError({field: f"Keep the name to {max_length} characters or fewer."})
     return name
+
+
+MAX_JSON_DEPTH = 32
+"""The deepest nesting of arrays and objects a JSON body may have. The API's deepest body
+(a list inside an object) has 2; the limit leaves room and keeps parsing iterative-safe."""
+
+PARSED_JSON_ATTRIBUTE = "_palaver_json"
+"""Where the input guard leaves a request's parsed and checked JSON body for the parser."""
+
+
+class InputRefused(Exception):
+    """Text the platform does not accept: `field` names where (a parameter, a form field or a
+    JSON path such as `ids.3`), `message` says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _name(raw: str) -> str:
+    # A field name fit to echo back: refused characters shown as their code points.
+    return "".join(
+        f"U+{ord(char):04X}" if forbidden_character(char) else char for char in raw[:100]
+    )
+
+
+def text_check(field: str, value: str) -> None:
+    """InputRefused if `value` (or the name `field`) holds a refused character."""
+    for text in (field, value):
+        bad = forbidden_character(text)
+        if bad:
+            raise InputRefused(_name(field), forbidden_message(bad))
+
+
+def json_check(data: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """InputRefused if parsed JSON nests deeper than `max_depth` or holds a refused character
+    in any string, object key included. Iterative, so any depth is safe to inspect."""
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            text_check(path or "non_field_errors", value)
+        elif isinstance(value, dict | list):
+            if depth >= max_depth:
+                raise InputRefused(
+                    "non_field_errors", f"The JSON is nested deeper than {max_depth} levels."
+                )
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                child = f"{path}.{key}" if path else str(key)
+                text_check(child, "")  # the object key itself
+                stack.append((item, depth + 1, child))
+
+
+def json_parse(raw: bytes) -> Any:
+    """Parse and check a JSON body: ValueError (orjson.JSONDecodeError) if it is not
+    well-formed JSON (lone surrogates and invalid UTF-8 included), InputRefused if it is too
+    deep or holds a refused character."""
+    data = orjson.loads(raw)
+    json_check(data)
+    return data

@@ -1,8 +1,9 @@
 """Fixed-window rate limits on writes, counted in Redis per tenant.
 
 PALAVER_RATE_LIMITS sets them: `off`, or rules like `ip=20/60,commenter=10/60`
-(at most 20 posts a minute from one IP, 10 from one reader). With Redis down the limits are
-not enforced: a post is worth more than a perfect count.
+(at most 20 posts a minute from one IP, 10 from one reader); settings check them at start-up
+(core.env.rates_parse). With Redis down the limits are not enforced: a post is worth more
+than a perfect count.
 """
 
 import hashlib
@@ -11,46 +12,36 @@ from dataclasses import dataclass
 
 import redis as redis_lib
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
-from embed import redis
-from tenants.db import current_schema
+from core import keys, redis
+from core.env import Rate, rates_parse
+from core.tenancy import current_schema
 
-
-@dataclass(frozen=True)
-class Rule:
-    scope: str
-    limit: int
-    window: int
-
+Rule = Rate
 
 DEFAULT_RULES = "ip=20/60,commenter=10/60"
 DEFAULT_SIGNUP_RULES = "ip=5/3600"
+# The scopes each setting's rules may name (checked at start-up by settings, and here).
+SCOPES: dict[str, tuple[str, ...]] = {
+    "PALAVER_RATE_LIMITS": ("ip", "commenter"),
+    "PALAVER_SIGNUP_LIMITS": ("ip",),
+    "PALAVER_LOGIN_LIMITS": ("account", "ip"),
+}
 
 
 def rules(setting: str = "PALAVER_RATE_LIMITS", default: str = DEFAULT_RULES) -> list[Rule]:
-    raw = str(getattr(settings, setting, default)).strip().lower()
-    if raw in ("off", "0", "false", "no", ""):
-        return []
-    parsed = []
-    for part in raw.split(","):
-        try:
-            scope, _, rate = part.strip().partition("=")
-            limit, _, window = rate.partition("/")
-            parsed.append(Rule(scope.strip(), int(limit), int(window)))
-        except ValueError:
-            raise ImproperlyConfigured(
-                f"{setting}: cannot read {part!r}; use e.g. ip=20/60,commenter=10/60"
-            ) from None
-    return parsed
+    """The rules of `setting`, read by the same parser that checked them at start-up."""
+    raw = str(getattr(settings, setting, default))
+    return list(rates_parse(setting, raw, SCOPES.get(setting, ("ip", "commenter"))))
 
 
-def rate_limit_key(*, action: str, scope: str, subject: str, window_start: int) -> str:
+def rate_limit_key(*, action: str, scope: str, subject: str, window: int, window_start: int) -> str:
     """The one spelling of a rate-limit counter's Redis key: the site's schema, the action
     ("post", "signup", "login"...), the rule's scope ("ip", "commenter", "account"), the
-    subject (see `subject_of`) and the window's start (Unix seconds). Every counter is
-    written with an expiry one second past its window."""
-    return f"palaver:{current_schema()}:rl:{action}:{scope}:{subject}:{window_start}"
+    subject (see `subject_of`), the window's length (so `ip=20/60,ip=500/3600` are two
+    counters) and its start (Unix seconds). Every counter is written with an expiry one
+    second past its window."""
+    return keys.rate_limit(current_schema(), action, scope, subject, window, window_start)
 
 
 def subject_of(value: str) -> str:
@@ -78,7 +69,11 @@ def _counters(
             continue
         window_start = now - now % rule.window
         key = rate_limit_key(
-            action=action, scope=rule.scope, subject=subject, window_start=window_start
+            action=action,
+            scope=rule.scope,
+            subject=subject,
+            window=rule.window,
+            window_start=window_start,
         )
         counters.append(_Counter(rule, key, window_start))
     return counters

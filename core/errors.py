@@ -42,8 +42,11 @@ class ErrorCode(StrEnum):
     NOT_ACCEPTABLE = "not_acceptable"
     IMPORT_RUNNING = "import_running"
     TOO_LARGE = "too_large"
+    URI_TOO_LONG = "uri_too_long"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    HEADERS_TOO_LARGE = "headers_too_large"
     THROTTLED = "throttled"
+    SERVER_ERROR = "server_error"
     UNAVAILABLE = "unavailable"
 
 
@@ -95,10 +98,15 @@ CATALOGUE: dict[ErrorCode, CodeInfo] = {
         409, "The site is already importing a file; one import at a time per site."
     ),
     ErrorCode.TOO_LARGE: CodeInfo(413, "The body is over the size limit."),
+    ErrorCode.URI_TOO_LONG: CodeInfo(414, "The URL is over the front door's limit (8 KB)."),
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: CodeInfo(415, "The body is not `application/json`."),
+    ErrorCode.HEADERS_TOO_LARGE: CodeInfo(
+        431, "A request header (a cookie, say) is over the front door's limit (8 KB)."
+    ),
     ErrorCode.THROTTLED: CodeInfo(
         429, "A rate limit was reached; `Retry-After` says how many seconds to wait."
     ),
+    ErrorCode.SERVER_ERROR: CodeInfo(500, "A fault on the server's side; it has been logged."),
     ErrorCode.UNAVAILABLE: CodeInfo(
         503, "The database cannot be reached; `Retry-After` says when to try again."
     ),
@@ -113,8 +121,11 @@ _FALLBACK: dict[int, ErrorCode] = {
     405: ErrorCode.METHOD_NOT_ALLOWED,
     406: ErrorCode.NOT_ACCEPTABLE,
     413: ErrorCode.TOO_LARGE,
+    414: ErrorCode.URI_TOO_LONG,
     415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     429: ErrorCode.THROTTLED,
+    431: ErrorCode.HEADERS_TOO_LARGE,
+    500: ErrorCode.SERVER_ERROR,
     503: ErrorCode.UNAVAILABLE,
 }
 

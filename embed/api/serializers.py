@@ -1,0 +1,220 @@
+"""The widget API's responses, one output serializer each. The OpenAPI schema at /api/schema/
+is generated from these classes, so what they declare is what clients are promised.
+
+Writes shape their answers with these serializers. The thread page and the reader's own
+state are the read path: `embed.selectors` builds them as plain dicts because the thread page
+is shaped on every cache miss and a serializer costs ~13x the dict builder there
+(docs/architecture.md, "Contracts"). tests/test_contracts.py proves that the builders and
+these serializers give the same JSON for the same rows, and every response the test suite
+sees is validated against the schema.
+"""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from embed import selectors, services
+from embed.models import Comment, Thread, Vote
+
+
+class BlankAsNull(serializers.CharField):
+    """Text that the API gives as null when empty (the model stores "")."""
+
+    def to_representation(self, value: object) -> str | None:  # type: ignore[override]
+        return str(value) if value else None
+
+
+class AuthorSerializer(serializers.Serializer):
+    """Who wrote a comment, as every reader sees it (a placeholder's is empty)."""
+
+    name = serializers.CharField()
+    avatar = BlankAsNull(allow_null=True, help_text="URL of the author's picture")
+    badge = BlankAsNull(allow_null=True, help_text="A role the site gives, e.g. 'Staff'")
+
+
+PLACEHOLDER_AUTHOR: dict[str, Any] = {"name": "", "avatar": None, "badge": None}
+
+
+class CommentSerializer(serializers.Serializer):
+    """A comment as every reader sees it, with its visible replies, oldest first.
+
+    A deleted comment appears only as the placeholder that holds its replies: `deleted` is
+    true and its author, html and score are blanked.
+    """
+
+    # `replies` are the comments the read path attached as `shown_replies` (none if unset).
+
+    id = serializers.IntegerField(source="pk")
+    # The field is named by the public contract; it shadows Serializer.parent for mypy.
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
+    author = AuthorSerializer()
+    html = serializers.CharField(source="body_html", help_text="Sanitized HTML of the body")
+    created = serializers.DateTimeField()
+    edited = serializers.DateTimeField(allow_null=True)
+    score = serializers.IntegerField()
+    pinned = serializers.BooleanField()
+    deleted = serializers.SerializerMethodField()
+    replies = serializers.SerializerMethodField()
+
+    def get_deleted(self, comment: Comment) -> bool:
+        return comment.status == Comment.Status.DELETED
+
+    def get_replies(self, comment: Comment) -> list[dict[str, Any]]:
+        shown = getattr(comment, "shown_replies", [])
+        return CommentSerializer(shown, many=True, context=self.context).data  # type: ignore[return-value]
+
+    def to_representation(self, instance: Comment) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if data["deleted"]:
+            data.update(author=PLACEHOLDER_AUTHOR, html="", score=0)
+        return data
+
+
+# The field refers to its own class, which exists only once the class body has run.
+extend_schema_field(CommentSerializer(many=True))(CommentSerializer.get_replies)
+
+
+class OwnCommentSerializer(CommentSerializer):
+    """One of the reader's own comments, with where moderation put it. A shadow-banned
+    author is told their comment is published, like any other."""
+
+    status = serializers.SerializerMethodField()
+
+    def get_status(self, comment: Comment) -> str:
+        return Comment.Status.PUBLISHED if comment.shadowed else comment.status
+
+    def get_replies(self, comment: Comment) -> list[dict[str, Any]]:
+        return []
+
+
+extend_schema_field(serializers.ChoiceField(choices=Comment.Status.choices))(
+    OwnCommentSerializer.get_status
+)
+extend_schema_field(CommentSerializer(many=True))(OwnCommentSerializer.get_replies)
+
+
+class CommentWrittenSerializer(OwnCommentSerializer):
+    """The answer to a post or an edit: the comment, where moderation put it, until when its
+    author may change it, and after a post the commenter token that lets the same reader
+    edit, delete and vote."""
+
+    # Context: `site` (a SiteConfig) and, after a post, `token`.
+
+    editable_until = serializers.SerializerMethodField()
+    # Not a comment attribute: to_representation adds it from the context.
+    commenter_token = serializers.CharField(required=False)
+
+    def get_editable_until(self, comment: Comment) -> Any:
+        return serializers.DateTimeField().to_representation(
+            services.editable_until(comment, self.context["site"])
+        )
+
+    def to_representation(self, instance: Comment) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if self.context.get("token"):
+            data["commenter_token"] = self.context["token"]
+        return data
+
+
+extend_schema_field(serializers.DateTimeField())(CommentWrittenSerializer.get_editable_until)
+
+
+class ThreadSerializer(serializers.Serializer):
+    """The thread of a page. `closed` includes the site's auto-close rule."""
+
+    # Context: `site` (a SiteConfig).
+
+    id = serializers.IntegerField(source="pk")
+    url = serializers.CharField()
+    title = serializers.CharField(allow_blank=True)
+    comment_count = serializers.IntegerField(min_value=0)
+    closed = serializers.SerializerMethodField()
+
+    def get_closed(self, thread: Thread) -> bool:
+        return selectors.thread_closed(thread, self.context["site"])
+
+
+class SitePublicSerializer(serializers.Serializer):
+    """The site's settings that the widget may know."""
+
+    # The instance: a SiteConfig.
+
+    guests_allowed = serializers.BooleanField()
+    guest_email_required = serializers.BooleanField()
+    edit_window_minutes = serializers.IntegerField(min_value=0)
+    max_depth = serializers.IntegerField(min_value=1)
+
+
+class ThreadPageSerializer(serializers.Serializer):
+    """One page of a thread: {thread (or null: nobody commented yet), site, comments, next}.
+    `next` is the cursor of the following page, null on the last."""
+
+    thread = ThreadSerializer(allow_null=True)
+    site = SitePublicSerializer()
+    comments = CommentSerializer(many=True)
+    next = serializers.CharField(allow_null=True)
+
+
+class ReaderSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(allow_blank=True)
+
+
+class ReaderStateSerializer(serializers.Serializer):
+    """What only the reader holding the token sees of a thread: their comments (`own`, with
+    the Markdown of each in `sources`), their votes, their comments held for moderation and
+    those only they can see."""
+
+    # The instance: {"commenter", "own": their comments but deleted ones, "votes": Vote rows}.
+
+    commenter = ReaderSerializer()
+    own = serializers.SerializerMethodField()
+    sources = serializers.SerializerMethodField()
+    votes = serializers.SerializerMethodField()
+    pending = serializers.SerializerMethodField()
+    shadowed = serializers.SerializerMethodField()
+
+    def get_own(self, state: dict[str, Any]) -> list[int]:
+        return [comment.pk for comment in state["own"]]
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField(allow_blank=True)))
+    def get_sources(self, state: dict[str, Any]) -> dict[str, str]:
+        """The Markdown each own comment was written in, by id: an edit starts from it."""
+        return {str(comment.pk): comment.body for comment in state["own"]}
+
+    @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(choices=[-1, 1])))
+    def get_votes(self, state: dict[str, Any]) -> dict[str, int]:
+        votes: list[Vote] = state["votes"]
+        return {str(vote.comment_id): vote.value for vote in votes}
+
+    @extend_schema_field(OwnCommentSerializer(many=True))
+    def get_pending(self, state: dict[str, Any]) -> list[dict[str, Any]]:
+        held = [c for c in state["own"] if c.status == Comment.Status.PENDING]
+        return OwnCommentSerializer(held, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(OwnCommentSerializer(many=True))
+    def get_shadowed(self, state: dict[str, Any]) -> list[dict[str, Any]]:
+        hidden = [c for c in state["own"] if c.shadowed and c.status == Comment.Status.SPAM]
+        return OwnCommentSerializer(hidden, many=True).data  # type: ignore[return-value]
+
+
+class VoteResultSerializer(serializers.Serializer):
+    """The comment's new score and the reader's vote; a new reader's token on their first."""
+
+    score = serializers.IntegerField()
+    vote = serializers.ChoiceField(choices=[-1, 0, 1])
+    commenter_token = serializers.CharField(required=False)
+
+
+class FlagResultSerializer(serializers.Serializer):
+    """A report was recorded; a new reader's token on their first."""
+
+    flagged = serializers.BooleanField()
+    commenter_token = serializers.CharField(required=False)
+
+
+class CountsSerializer(serializers.DictField):
+    """Published-comment counts keyed by each URL exactly as sent."""
+
+    child = serializers.IntegerField(min_value=0)
