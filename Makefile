@@ -29,10 +29,31 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The widget (docs/widget.md): widget/src -> widget/dist, which is committed, so that demo
+# and test need no Node. These targets do: Node >= 20.19 and npm.
+WIDGET_STAMP := widget/node_modules/.installed
+
+$(WIDGET_STAMP): widget/package.json widget/package-lock.json
+	cd widget && npm ci --no-audit --no-fund
+	touch $(WIDGET_STAMP)
+
+widget: $(WIDGET_STAMP)
+	cd widget && node build.mjs
+
+# CI: ESLint (and its rules' self-test), Prettier, and the committed build matches the source.
+widget-check: $(WIDGET_STAMP)
+	cd widget && node_modules/.bin/eslint . && node lint-selftest.mjs
+	cd widget && node_modules/.bin/prettier --check .
+	cd widget && node build.mjs --check
+
+widget-format: $(WIDGET_STAMP)
+	cd widget && node_modules/.bin/prettier --write . && node_modules/.bin/eslint --fix .
 
 services-stop: $(STAMP)
 	$(PY) -m palaver.devservices stop

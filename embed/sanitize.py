@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
-from palaver.textrules import has_visible
+from core.text import has_visible
 
 ALLOWED_TAGS = frozenset(
     {"a", "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li"}

@@ -10,11 +10,11 @@ from urllib.parse import urljoin
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from core.clientip import ip_anonymise
+from core.text import BIDI_CONTROLS, NAME_MAX, display_name_clean, forbidden_character
 from core.urlnorm import InvalidURL, url_normalize
 from embed.importers.records import AuthorRecord, CommentRecord, Markup, State, ThreadRecord
 from embed.sanitize import clean_html, has_visible_text, html_text, render_markdown
-from embed.services import ip_anonymise
-from palaver.textrules import BIDI_CONTROLS, NAME_MAX, display_name_clean, forbidden_character
 
 ID_MAX = 200  # Comment.import_id
 KEY_MAX = 300  # Commenter.import_key
@@ -37,7 +37,7 @@ class Unusable(ValueError):
 
 def text(raw: str) -> str:
     """`raw` without the characters the platform refuses anywhere (NUL and other controls,
-    lone surrogates: see palaver.textrules), which PostgreSQL could not even store."""
+    lone surrogates: see core.text), which PostgreSQL could not even store."""
     if forbidden_character(raw) is None:
         return raw
     return "".join(char for char in raw if forbidden_character(char) is None)
