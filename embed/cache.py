@@ -123,7 +123,7 @@ def thread_idents(*, url: str | None, key: str | None) -> list[str]:
     """The idents whose versions a read of (url, key) depends on: the key's and the URL's.
 
     A read with both may resolve through either (`embed.selectors.thread_find`: a page whose
-    thread has no key yet is found by URL), and `thread_bump` moves the versions of a
+    thread has no key yet is found by URL), and `thread_changed` moves the versions of a
     thread's URL and key, so a payload cached under both is stale after any write that
     could change the answer.
     """

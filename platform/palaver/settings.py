@@ -101,6 +101,7 @@ TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300, minimum=0)
 # (core.inputguard); it comes after CORS so the widget can read its 400s.
 MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
+    "core.headers.PageHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "core.inputguard.InputGuardMiddleware",
@@ -118,6 +119,7 @@ MIDDLEWARE = [
 PUBLIC_READ_PATHS = ["/api/v1/thread", "/api/v1/counts", "/embed.js", "/count.js"]
 PUBLIC_READ_MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
+    "core.headers.PageHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "core.inputguard.InputGuardMiddleware",
@@ -193,7 +195,17 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and PLATFORM_SCHEME == "https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# Believed only from TRUSTED_PROXIES (core.clientip.ProxyHeadersMiddleware drops it otherwise).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS, sent by SecurityMiddleware on secure requests only (a year when served over https).
+SECURE_HSTS_SECONDS = envint(
+    "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PLATFORM_SCHEME == "https" else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+X_FRAME_OPTIONS = "DENY"
+# Paths whose answers are one signed-in person's private view: never cached (core.headers).
+PRIVATE_PATH_PREFIXES = ["/dashboard/", "/api/v1/admin/", "/admin/"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
@@ -212,6 +224,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "platform" / "palaver" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

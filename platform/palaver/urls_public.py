@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from core.headers import api_docs_view
 from embed.notifications.bounces import MailEventsApi
 from tenants.api import SiteCreateApi
 from tenants.forms import AdminLoginForm
@@ -17,7 +18,7 @@ urlpatterns = [
     path("api/v1/sites", SiteCreateApi.as_view(), name="api-sites"),
     path("api/v1/mail/events", MailEventsApi.as_view(), name="api-mail-events"),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="palaver.urls_public"), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", api_docs_view(), name="api-docs"),
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]

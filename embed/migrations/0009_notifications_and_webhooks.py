@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("embed", "0007_guest_votes_and_reports"),
+        ("embed", "0008_sitesettings_singleton"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
