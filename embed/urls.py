@@ -7,4 +7,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/dashboard/", permanent=False), name="site-root"),
     path("dashboard/", include("embed.dashboard.urls")),
     path("mail/", include("embed.dashboard.mail_urls")),
+    path("feeds/", include("embed.api.feed_urls")),
 ]

@@ -2,13 +2,13 @@
 
 The worker cannot see a test's open transaction, so tests that use it commit for real (they
 take `django_db_blocker.unblock()` instead of the `db` fixture) and clean up after
-themselves. Each run consumes its own queue, so parallel runs on one broker never meet.
+themselves. Each test run has a queue of its own (tests/conftest.py), which its workers take
+and the tasks they queue go to, so parallel runs on one broker never meet.
 """
 
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,9 +39,8 @@ def celery_worker(
 ) -> Iterator[Callable[..., subprocess.Popen]]:
     """`start(**env)` starts a worker with extra environment variables; stopped at the end.
     Tasks this test queues go to the worker's queue."""
-    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    previous = app.conf.task_default_queue, app.conf.task_always_eager
-    app.conf.task_default_queue = queue
+    queue = app.conf.task_default_queue
+    previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     processes: list[subprocess.Popen] = []
     logs: list[Any] = []
@@ -57,7 +56,7 @@ def celery_worker(
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_BROKER_URL": app.conf.broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
-            "CELERY_TASK_DEFAULT_QUEUE": queue,  # tasks its tasks queue stay with this worker
+            "CELERY_TASK_DEFAULT_QUEUE": queue,  # the tasks its tasks queue stay in this run
             "DJANGO_SETTINGS_MODULE": "palaver.settings",
             "PALAVER_QUIET": "1",
             **extra,
@@ -82,7 +81,7 @@ def celery_worker(
             process.kill()
     for log in logs:
         log.close()
-    app.conf.task_default_queue, app.conf.task_always_eager = previous
+    app.conf.task_always_eager = previous
 
 
 def worker_log(tmp_path: Path) -> str:

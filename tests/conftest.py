@@ -58,6 +58,13 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.REDIS_URL, int(os.environ.get("TEST_REDIS_DB", "9"))
     )
     settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL
+    # Tasks this run queues go to a queue of its own, which only its own workers take
+    # (tests/celery_worker.py): runs sharing a broker never run each other's tasks. Set once,
+    # before anything is queued: Celery keeps its routing once it has built it.
+    settings.CELERY_TASK_DEFAULT_QUEUE = f"palaver-test-{os.getpid()}"
+    # ... on the tests' own Redis database, emptied after each test, so what a test queues
+    # and no worker takes (most tests run none) never outlives it.
+    settings.CELERY_BROKER_URL = settings.REDIS_URL.replace("unix://", "redis+socket://")
 
 
 @pytest.fixture(scope="session")
