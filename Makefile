@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format packages services-stop bench bench-tenants bench-spam screenshots clean
+.PHONY: demo test lint format packages services-stop bench bench-tenants bench-spam bench-import screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,31 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The widget (docs/widget.md): widget/src -> widget/dist, which is committed, so that demo
+# and test need no Node. These targets do: Node >= 20.19 and npm.
+WIDGET_STAMP := widget/node_modules/.installed
+
+$(WIDGET_STAMP): widget/package.json widget/package-lock.json
+	cd widget && npm ci --no-audit --no-fund
+	touch $(WIDGET_STAMP)
+
+widget: $(WIDGET_STAMP)
+	cd widget && node build.mjs
+
+# CI: ESLint (and its rules' self-test), Prettier, and the committed build matches the source.
+widget-check: $(WIDGET_STAMP)
+	cd widget && node_modules/.bin/eslint . && node lint-selftest.mjs
+	cd widget && node_modules/.bin/prettier --check .
+	cd widget && node build.mjs --check
+
+widget-format: $(WIDGET_STAMP)
+	cd widget && node_modules/.bin/prettier --write . && node_modules/.bin/eslint --fix .
 
 services-stop: $(STAMP)
 	$(PY) -m palaver.devservices stop
@@ -49,6 +70,10 @@ bench-tenants: $(STAMP)
 
 bench-spam: $(STAMP)
 	$(PY) -m bench.spam
+
+# Import speed and peak memory on generated Disqus exports (docs/performance.md).
+bench-import: $(STAMP)
+	$(PY) -m bench.import_bench $(BENCH_ARGS)
 
 # Refresh docs/screenshots/ (widget and dashboard) from the real app in Chromium.
 screenshots: $(STAMP) packages

@@ -33,7 +33,7 @@ PROXY_ONLY_HEADERS = ("HTTP_X_FORWARDED_PROTO",)
 
 @lru_cache(maxsize=8)
 def _trusted(values: tuple[str, ...]) -> tuple[Network, ...]:
-    # Settings checked the values at start-up (palaver.env.envnetworks).
+    # Settings checked the values at start-up (core.env.envnetworks).
     return tuple(ipaddress.ip_network(value, strict=False) for value in values)
 
 
@@ -108,3 +108,18 @@ class ProxyHeadersMiddleware:
             for name in PROXY_ONLY_HEADERS:
                 request.META.pop(name, None)
         return self.get_response(request)
+
+
+def ip_anonymise(ip: str | None) -> str | None:
+    """Keep the network, drop the host: 203.0.113.7 -> 203.0.113.0, IPv6 to its /48
+    (an IPv4-mapped IPv6 address as the IPv4 address it is)."""
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # ::ffff:203.0.113.7 is an IPv4 reader
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)

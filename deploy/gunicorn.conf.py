@@ -3,7 +3,7 @@
 import multiprocessing
 import os
 
-from palaver.env import envint
+from core.env import envint
 
 wsgi_app = "palaver.wsgi:application"
 # Loopback: the app is reached through the front proxy only, which is what lets it believe

@@ -1,20 +1,15 @@
 """Hot-thread cache: ready JSON bytes in Redis, invalidated in O(1) by a per-thread version.
 
-Keys carry the tenant's schema, so the same page URL on two sites never shares an entry:
-
-    palaver:<schema>:tv:<ident>                     thread version (INCR on write)   TTL a week
-    palaver:<schema>:tp:<idents>:<versions>:<site version>:<sort>:<cursor>
-                                                    payload (etag\\nbody)            TTL an hour
-    palaver:<schema>:counts                         hash: page URL -> count          TTL a day,
-                                                    and at most COUNTS_MAX_FIELDS fields
-    palaver:generation                              moves after writes Redis missed  one key
+Keys carry the tenant's schema, so the same page URL on two sites never shares an entry; their
+names and lifetimes come from core/keys.py (thread versions, payloads, counts, the generation
+and the live-event channels).
 
 `ident` is a digest of the thread's URL or site key. A write bumps the versions of both, so
 every cached page of that thread is bypassed at once and left to expire. A read that names
 both a URL and a key is cached under both idents and their versions (`thread_idents`).
 Reader-specific data never enters these payloads. Writes never call Redis themselves: they
 call `thread_changed`, which runs the bump once their transaction has committed
-(embed.effects).
+(core.effects).
 
 Each worker also keeps the payloads it served last. A hot read still asks Redis for the
 thread's version, but when the worker's copy is of that version Redis sends back only the
@@ -41,13 +36,15 @@ from typing import NamedTuple
 
 import redis as redis_lib
 
-from embed import redis
-from embed.effects import after_commit
-from tenants.db import current_schema
+from core import keys, redis
+from core.effects import after_commit
+from core.tenancy import current_schema
 
-PAYLOAD_TTL_SECONDS = 3600
-VERSION_TTL_SECONDS = 7 * 24 * 3600  # far above PAYLOAD_TTL_SECONDS: see the module docstring
-COUNTS_TTL_SECONDS = 24 * 3600
+# Key names and lifetimes come from core/keys.py; VERSION_TTL_SECONDS is kept far above
+# PAYLOAD_TTL_SECONDS there, for the reason this module's docstring gives.
+PAYLOAD_TTL_SECONDS = keys.PAYLOAD_TTL_SECONDS
+VERSION_TTL_SECONDS = keys.VERSION_TTL_SECONDS
+COUNTS_TTL_SECONDS = keys.COUNTS_TTL_SECONDS
 COUNTS_MAX_FIELDS = 50_000  # a site's counts hash is dropped and refilled past this many pages
 
 LOCAL_COPY_BYTES = 32 * 1024 * 1024  # what each worker may keep of payloads it served
@@ -74,7 +71,7 @@ local version = table.concat(parts, '.') .. 'g' .. (redis.call('GET', KEYS[2]) o
 if version == ARGV[3] then return {version, false, 1, site} end
 return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0, site}
 """
-GENERATION_KEY = "palaver:generation"
+GENERATION_KEY = keys.GENERATION
 _scripts: dict[int, object] = {}
 # Set when this process wrote while Redis was unreachable: the thread it changed kept its
 # version, so the next time Redis answers, every cached payload has to go.
@@ -111,7 +108,7 @@ def _catch_up(conn: redis_lib.Redis) -> None:
     if not _missed_bump:
         return
     conn.incr(GENERATION_KEY)
-    for key in conn.scan_iter(match="palaver:*:counts", count=1000):
+    for key in conn.scan_iter(match=keys.COUNTS_PATTERN, count=1000):
         conn.unlink(key)
     _missed_bump = False
 
@@ -126,7 +123,7 @@ def thread_idents(*, url: str | None, key: str | None) -> list[str]:
     """The idents whose versions a read of (url, key) depends on: the key's and the URL's.
 
     A read with both may resolve through either (`embed.selectors.thread_find`: a page whose
-    thread has no key yet is found by URL), and `thread_bump` moves the versions of a
+    thread has no key yet is found by URL), and `thread_changed` moves the versions of a
     thread's URL and key, so a payload cached under both is stale after any write that
     could change the answer.
     """
@@ -136,8 +133,8 @@ def thread_idents(*, url: str | None, key: str | None) -> list[str]:
     return idents
 
 
-def _prefix() -> str:
-    return f"palaver:{current_schema()}"
+def _schema() -> str:
+    return current_schema()
 
 
 class Hit(NamedTuple):
@@ -152,9 +149,9 @@ def payload_get(idents: list[str], suffix: str) -> Hit:
     conn = redis.client()
     if conn is None:
         return Hit("0", None, "0")
-    prefix = _prefix()
+    schema = _schema()
     ident = "+".join(idents)
-    local_key = f"{prefix}:{ident}:{suffix}"
+    local_key = f"{schema}:{ident}:{suffix}"
     held = _local.get(local_key)
     try:
         _catch_up(conn)
@@ -162,9 +159,13 @@ def payload_get(idents: list[str], suffix: str) -> Hit:
         if script is None:
             script = _scripts[id(conn)] = conn.register_script(_HOT_READ)
         raw_version, payload, current, raw_site = script(  # type: ignore[operator]
-            keys=[f"{prefix}:sv", GENERATION_KEY, *(f"{prefix}:tv:{one}" for one in idents)],
+            keys=[
+                keys.site_version(schema),
+                GENERATION_KEY,
+                *(keys.thread_version(schema, one) for one in idents),
+            ],
             args=[
-                f"{prefix}:tp:{ident}:",
+                keys.thread_payload_prefix(schema, ident),
                 f":{suffix}",
                 held[0] if held else "",
                 str(time.time_ns() // 1000),
@@ -184,21 +185,24 @@ def payload_get(idents: list[str], suffix: str) -> Hit:
 
 
 def payload_put(idents: list[str], version: str, suffix: str, payload: bytes) -> None:
-    prefix = _prefix()
+    schema = _schema()
     ident = "+".join(idents)
-    redis.call("set", f"{prefix}:tp:{ident}:{version}:{suffix}", payload, ex=PAYLOAD_TTL_SECONDS)
-    _remember(f"{prefix}:{ident}:{suffix}", version, payload)
+    key = keys.thread_payload(schema, ident, version, suffix)
+    redis.call("set", key, payload, ex=PAYLOAD_TTL_SECONDS)
+    _remember(f"{schema}:{ident}:{suffix}", version, payload)
 
 
-def events_channel(ident: str) -> str:
-    return f"{_prefix()}:ev:{ident}"
+def events_channel(ident: str, schema: str | None = None) -> str:
+    """The pub/sub channel of a thread's live events, in `schema` (default: the current one),
+    for the Redis database REDIS_URL names (core.keys.thread_events)."""
+    return keys.thread_events(schema or _schema(), ident, redis.database())
 
 
 def thread_changed(*, url: str, key: str | None, event: dict | None = None) -> None:
     """Invalidate every cached page and the count of the thread of page `url` (and site key
     `key`), and tell its live readers what changed (`event`, only for changes everyone may
     see), once the current transaction commits. The one way writes reach the thread cache:
-    see embed.effects."""
+    see core.effects."""
     after_commit(lambda: _thread_bump(url=url, key=key, event=event))
 
 
@@ -209,17 +213,18 @@ def _thread_bump(*, url: str, key: str | None, event: dict | None = None) -> Non
     if conn is None:
         _missed_bump = True
         return
-    prefix = _prefix()
+    schema = _schema()
     idents = [thread_ident(url=url, key=None)] + ([thread_ident(url=None, key=key)] if key else [])
     try:
         _catch_up(conn)
         pipe = conn.pipeline(transaction=False)
         epoch = time.time_ns() // 1000
         for ident in idents:
-            pipe.set(f"{prefix}:tv:{ident}", epoch, nx=True, ex=VERSION_TTL_SECONDS)
-            pipe.incr(f"{prefix}:tv:{ident}")
-            pipe.expire(f"{prefix}:tv:{ident}", VERSION_TTL_SECONDS)
-        pipe.hdel(f"{prefix}:counts", url)
+            version_key = keys.thread_version(schema, ident)
+            pipe.set(version_key, epoch, nx=True, ex=VERSION_TTL_SECONDS)
+            pipe.incr(version_key)
+            pipe.expire(version_key, VERSION_TTL_SECONDS)
+        pipe.hdel(keys.counts(schema), url)
         versions = pipe.execute()[1 : 3 * len(idents) : 3]
         if event is not None:
             pipe = conn.pipeline(transaction=False)
@@ -233,14 +238,14 @@ def _thread_bump(*, url: str, key: str | None, event: dict | None = None) -> Non
 
 
 def thread_version(ident: str) -> str:
-    version = redis.call("get", f"{_prefix()}:tv:{ident}")
+    version = redis.call("get", keys.thread_version(_schema(), ident))
     return version.decode() if isinstance(version, bytes) else "0"
 
 
 def counts_get(urls: list[str]) -> list[int | None]:
     if not urls:
         return []
-    values = redis.call("hmget", f"{_prefix()}:counts", urls)
+    values = redis.call("hmget", keys.counts(_schema()), urls)
     if values is None:
         return [None] * len(urls)
     return [int(value) if value is not None else None for value in values]
@@ -249,7 +254,7 @@ def counts_get(urls: list[str]) -> list[int | None]:
 def counts_put(counts: dict[str, int]) -> None:
     if not counts:
         return
-    key = f"{_prefix()}:counts"
+    key = keys.counts(_schema())
     conn = redis.client()
     if conn is None:
         return
@@ -273,7 +278,7 @@ def everything_stale() -> None:
         return
     try:
         conn.incr(GENERATION_KEY)
-        for key in conn.scan_iter(match="palaver:*:counts", count=1000):
+        for key in conn.scan_iter(match=keys.COUNTS_PATTERN, count=1000):
             conn.unlink(key)
     except redis_lib.RedisError as exc:
         redis.trip(exc)

@@ -6,7 +6,10 @@ from django.db.models import Q
 
 
 class SiteSettings(models.Model):
-    """The site's configuration: one row per tenant schema, created at provisioning."""
+    """The site's configuration: one row per tenant schema (id 1, enforced by a constraint),
+    created at provisioning; read it with `embed.site.site_settings_row`."""
+
+    SINGLETON_ID = 1
 
     class Moderation(models.TextChoices):
         POST = "post", "Publish at once, hold what looks suspicious"
@@ -43,6 +46,10 @@ class SiteSettings(models.Model):
 
     class Meta:
         verbose_name_plural = "site settings"
+        constraints = [
+            # One row per site schema, always id 1: `embed.site.site_settings_row` reads it.
+            models.CheckConstraint(condition=models.Q(id=1), name="embed_sitesettings_singleton"),
+        ]
 
     def __str__(self) -> str:
         return "site settings"

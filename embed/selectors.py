@@ -14,7 +14,8 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db.models import Case, Exists, OuterRef, Q, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, When
+from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -149,6 +150,18 @@ def thread_find(*, url: str | None, key: str | None) -> Thread | None:
     else:
         return None
     return Thread.objects.filter(match).order_by(*order).first()
+
+
+def comment_or_404(pk: int, *, with_flag_count: bool = False) -> Comment:
+    """This site's comment `pk` with its thread and author (and, when asked, `flag_count`:
+    its number of reader reports). Raises Http404, which the API answers as its JSON 404."""
+    comments = Comment.objects.select_related("thread", "author")
+    if with_flag_count:
+        comments = comments.annotate(flag_count=Count("flags"))
+    comment = comments.filter(pk=pk).first()
+    if comment is None:
+        raise Http404("No such comment on this site.")
+    return comment
 
 
 def comment_data(comment: Comment) -> dict[str, Any]:

@@ -7,7 +7,6 @@ as another: a status change locks the comment row and changes counts only when t
 really changed, and votes and reports lock the comment so two of them never race to insert
 the same row."""
 
-import ipaddress
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -16,32 +15,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from core.clientip import ip_anonymise
+from core.errors import ErrorCode, Refused
+from core.text import display_name_clean, forbidden_character, forbidden_message
 from core.urlnorm import origin_of
 from embed import cache, selectors
 from embed.models import Comment, Commenter, Flag, Thread, Vote
-from embed.moderation.akismet import akismet_opinion
-from embed.moderation.pipeline import Submission, moderation_decide
+from embed.policy.akismet import akismet_opinion
+from embed.policy.pipeline import Submission, moderation_decide
 from embed.sanitize import has_visible_text, render_markdown
 from embed.site import SiteConfig
-from palaver.errors import ErrorCode, Refused
-from palaver.textrules import display_name_clean, forbidden_character, forbidden_message
 
 BODY_MAX = 10_000
-
-
-def ip_anonymise(ip: str | None) -> str | None:
-    """Keep the network, drop the host: 203.0.113.7 -> 203.0.113.0, IPv6 to its /48
-    (an IPv4-mapped IPv6 address as the IPv4 address it is)."""
-    if not ip:
-        return None
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped  # ::ffff:203.0.113.7 is an IPv4 reader
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)
 
 
 def body_clean(body: object) -> tuple[str, str]:

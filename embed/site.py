@@ -26,15 +26,15 @@ from typing import Any
 import orjson
 from django.db import InterfaceError, OperationalError
 
+from core import keys, redis
+from core.effects import after_commit
+from core.tenancy import current_schema
 from core.urlnorm import origins_clean
-from embed import redis
-from embed.effects import after_commit
 from embed.models import SiteSettings
-from tenants.db import current_schema
 
 SITE_CACHE_SECONDS = 60.0
-SITE_VERSION_TTL_SECONDS = 7 * 24 * 3600
-SITE_COPY_SECONDS = 24 * 3600
+SITE_VERSION_TTL_SECONDS = keys.SITE_VERSION_TTL_SECONDS
+SITE_COPY_SECONDS = keys.SITE_COPY_TTL_SECONDS
 """How long the Redis copy of a site's settings lasts, for use while the database is down."""
 RETRY_SECONDS = 5.0
 """While the database is down, how long a process serves its copy before asking again."""
@@ -72,11 +72,19 @@ _cache: dict[str, tuple[float, SiteConfig]] = {}
 
 
 def site_version_key() -> str:
-    return f"palaver:{current_schema()}:sv"
+    return keys.site_version(current_schema())
+
+
+def site_settings_row() -> SiteSettings:
+    """The site's one settings row (id 1), created with the defaults if it is missing.
+
+    The only way code reads the row; a CHECK constraint keeps it single."""
+    row, _ = SiteSettings.objects.get_or_create(pk=SiteSettings.SINGLETON_ID)
+    return row
 
 
 def site_copy_key() -> str:
-    return f"palaver:{current_schema()}:sc"
+    return keys.site_copy(current_schema())
 
 
 def _copy_put(config: SiteConfig) -> None:
@@ -113,7 +121,7 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         if current is None or current.decode() == hit[1].version:
             return hit[1]
     try:
-        row = SiteSettings.objects.first() or SiteSettings.objects.create()
+        row = site_settings_row()
     except (OperationalError, InterfaceError) as exc:
         stale = hit[1] if hit is not None else _copy_get()
         if stale is None:
@@ -162,7 +170,7 @@ def site_settings_update(**fields: Any) -> SiteSettings:
         fields["allowed_origins"] = origins_clean(
             fields["allowed_origins"], field="allowed_origins"
         )
-    row = SiteSettings.objects.first() or SiteSettings.objects.create()
+    row = site_settings_row()
     for name, value in fields.items():
         setattr(row, name, value)
     row.full_clean()

@@ -6,7 +6,7 @@ site A fails its signature check on site B, even for the same commenter id.
 
 from django.core import signing
 
-from tenants.db import current_schema
+from core.tenancy import current_schema
 
 MAX_AGE_SECONDS = 365 * 24 * 3600
 

@@ -1,6 +1,7 @@
-"""Serves the widget scripts (/embed.js, /count.js) from widget/.
+"""Serves the built widget (widget/dist/, see docs/widget.md): /embed.js, /count.js, and
+/locales/<code>.json, the strings a reader in another language than English fetches.
 
-Each script is read and gzipped once per process and answered from memory: no SQL, no
+Each file is read and gzipped once per process and answered from memory: no SQL, no
 template, no storage backend. The ETag is strong and differs per encoding (the gzipped and
 the plain bytes are different representations), and `Cache-Control` is short so a fix rolls
 out within minutes while the ETag keeps each revalidation to a 304.
@@ -13,13 +14,16 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.urls import path
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import path, re_path
 from django.views.decorators.http import require_safe
 
-WIDGET_DIR = Path(settings.BASE_DIR) / "widget"
+from core.http import etag_matches
+
+WIDGET_DIR = Path(settings.BASE_DIR) / "widget" / "dist"
 CACHE_CONTROL = "public, max-age=300"
-CONTENT_TYPE = "text/javascript; charset=utf-8"
+SCRIPT = "text/javascript; charset=utf-8"
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -57,25 +61,18 @@ def accepts_gzip(request: HttpRequest) -> bool:
     return False
 
 
-def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
-    if header.strip() == "*":
-        return True
-    # Weak comparison, as RFC 9110 prescribes for If-None-Match.
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return any(etag in candidates for etag in etags)
-
-
-def asset_response(request: HttpRequest, name: str) -> HttpResponseBase:
+def asset_response(request: HttpRequest, name: str, content_type: str) -> HttpResponseBase:
+    """The file `name` of widget/dist, gzipped when the client takes it, or a 304."""
     if settings.DEBUG:
-        asset_load.cache_clear()  # pick up edits to widget/ without a restart
+        asset_load.cache_clear()  # pick up a rebuild of widget/dist without a restart
     asset = asset_load(name)
     gzipped = accepts_gzip(request)
     etag = asset.etag_gzip if gzipped else asset.etag
-    if _etag_matches(request.headers.get("If-None-Match", ""), (asset.etag, asset.etag_gzip)):
+    if etag_matches(request.headers.get("If-None-Match"), asset.etag, asset.etag_gzip):
         response: HttpResponse = HttpResponse(status=304)
     else:
         body = asset.gzipped if gzipped else asset.plain
-        response = HttpResponse(body, content_type=CONTENT_TYPE)
+        response = HttpResponse(body, content_type=content_type)
         if gzipped:
             response["Content-Encoding"] = "gzip"
     response["ETag"] = etag
@@ -89,15 +86,24 @@ def asset_response(request: HttpRequest, name: str) -> HttpResponseBase:
 
 @require_safe
 def embed_js(request: HttpRequest) -> HttpResponseBase:
-    return asset_response(request, "embed.js")
+    return asset_response(request, "embed.js", SCRIPT)
 
 
 @require_safe
 def count_js(request: HttpRequest) -> HttpResponseBase:
-    return asset_response(request, "count.js")
+    return asset_response(request, "count.js", SCRIPT)
+
+
+@require_safe
+def locale_json(request: HttpRequest, code: str) -> HttpResponseBase:
+    """A locale's strings; English is built into embed.js and has no file."""
+    if not (WIDGET_DIR / "locales" / f"{code}.json").is_file():
+        raise Http404("No such locale.")
+    return asset_response(request, f"locales/{code}.json", JSON)
 
 
 urlpatterns = [
     path("embed.js", embed_js, name="widget-embed"),
     path("count.js", count_js, name="widget-count"),
+    re_path(r"^locales/(?P<code>[a-z]{2})\.json$", locale_json, name="widget-locale"),
 ]

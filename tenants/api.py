@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from core.clientip import client_ip
 from tenants.serializers import SiteCreatedSerializer
-from tenants.services import signup_wait, site_create
+from tenants.services import signup_errors, signup_wait, site_create
 
 
 class SiteCreateApi(APIView):
@@ -46,10 +46,5 @@ class SiteCreateApi(APIView):
                 origins=data.get("allowed_origins", []),
             )
         except ValidationError as exc:
-            errors = exc.message_dict
-            if "owner_password" in errors:
-                errors["password"] = errors.pop("owner_password")
-            if "origins" in errors:
-                errors["allowed_origins"] = errors.pop("origins")
-            raise ValidationError(errors) from None
+            raise ValidationError(signup_errors(exc)) from None
         return Response(SiteCreatedSerializer(site).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
-from embed.logins import LoginThrottleMixin
+from core.logins import LoginThrottleMixin
 
 
 class SignupForm(forms.Form):

@@ -2,16 +2,22 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import remove_www
 
-from palaver.errorpages import database_unavailable, error_response, wants_json
-from palaver.errors import ErrorCode
-from tenants.db import use_public_schema
+from core.errorpages import database_unavailable, error_response, wants_json
+from core.errors import ErrorCode
+from core.tenancy import use_public_schema
 from tenants.models import Tenant
-from tenants.resolution import tenant_for_host
+from tenants.resolution import host_normalize, tenant_for_host
 
 
 class TenantMiddleware(TenantMainMiddleware):
     """Resolve the tenant from the request host through the in-process cache."""
+
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        # django-tenants compares the host as sent; host names are case-insensitive.
+        return remove_www(host_normalize(request.get_host()))
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         try:

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Lower
 from django_tenants.models import DomainMixin, TenantMixin
 
 
@@ -20,7 +21,17 @@ class Tenant(TenantMixin):
 
 
 class Domain(DomainMixin):
-    """A host name that resolves to a tenant: `<slug>.<PLATFORM_DOMAIN>` or a custom one."""
+    """A host name that resolves to a tenant: `<slug>.<PLATFORM_DOMAIN>` or a custom one.
+
+    Stored lower-case (host names are case-insensitive; tenants.resolution compares them so).
+    """
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(domain=Lower("domain")), name="tenants_domain_lower_case"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.domain

@@ -22,6 +22,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
+from django.http.request import split_domain_port
 
 from tenants.models import Domain, Tenant
 
@@ -34,6 +35,14 @@ RETRY_SECONDS = 5.0
 
 _cache: dict[str, tuple[float, Tenant]] = {}
 _lock = threading.Lock()
+
+
+def host_normalize(host: str) -> str:
+    """A host name as it is stored and compared: lower-cased, without port or trailing dot
+    ("DEMO.localhost:8000" -> "demo.localhost", "[::1]:8000" -> "[::1]"). Host names are
+    case-insensitive (RFC 4343); "" for a value that is not a host."""
+    domain, _ = split_domain_port(host.strip())
+    return domain
 
 
 def _copy_key(hostname: str) -> str:
@@ -59,10 +68,11 @@ def _copy_get(hostname: str) -> Tenant | None:
 
 
 def tenant_for_host(hostname: str) -> Tenant | None:
-    """The active tenant serving `hostname`, or None.
+    """The active tenant serving `hostname` (in any case, with or without a port), or None.
 
     Raises the database's OperationalError/InterfaceError only for a host with no copy in this
     process or in Redis while the database is down."""
+    hostname = host_normalize(hostname)
     now = time.monotonic()
     hit = _cache.get(hostname)
     if hit is not None and hit[0] > now:

@@ -6,24 +6,39 @@ Used by `manage.py create_site`, `POST /api/v1/sites` and the signup form.
 import re
 import secrets
 from dataclasses import dataclass
-from typing import cast
+from importlib import import_module
+from typing import Protocol, cast
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from core import keys, redis
+from core.effects import after_commit
 from core.passwords import password_validate
+from core.ratelimit import DEFAULT_SIGNUP_RULES, rate_limit_hit, rules
+from core.tenancy import use_public_schema
+from core.text import display_name_clean
 from core.urlnorm import origins_clean
-from palaver.textrules import display_name_clean
 from tenants.cloning import schema_clone
-from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
+from tenants.resolution import forget_hosts
 
 SITE_NAME_MAX = 100
+
+
+class SiteProvisioning(Protocol):
+    """What settings.SITE_PROVISIONING provides (embed/provisioning.py)."""
+
+    def site_setup(self, *, owner_email: str, owner_password: str, origins: list[str]) -> None:
+        """Fill a new site's schema (called inside it, in the provisioning transaction)."""
+
+    def site_teardown(self, *, schema: str) -> None:
+        """Forget what the process holds of a deleted site."""
+
+
 # A DNS label of 3-40 characters: letters, digits and inner hyphens.
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -101,6 +116,25 @@ def template_schema_ensure() -> None:
         call_command("migrate_schemas", schema_name=template, tenant=True, verbosity=0)
 
 
+# site_create's argument names -> the names the signup form and API use for the same fields.
+SIGNUP_FIELDS = {"owner_password": "password", "origins": "allowed_origins"}
+
+
+def signup_errors(error: ValidationError) -> dict[str, list[str]]:
+    """`site_create`'s refusal as {field: messages}, under the signup form's and API's field
+    names (the one mapping both doors use)."""
+    return {
+        SIGNUP_FIELDS.get(field, field): list(messages)
+        for field, messages in error.message_dict.items()
+    }
+
+
+def provisioning() -> SiteProvisioning:
+    """The per-site app's setup hook, named by settings.SITE_PROVISIONING (a module path):
+    the one way this app reaches inside a site's schema."""
+    return cast(SiteProvisioning, import_module(settings.SITE_PROVISIONING))
+
+
 def site_create(
     *,
     slug: str,
@@ -114,8 +148,6 @@ def site_create(
     Everything happens in one transaction, DDL included, so a failure at any step leaves
     no tenant row, no domain and no schema behind.
     """
-    from embed.models import SiteSettings
-
     slug = slug.strip().lower()
     owner_email = owner_email.strip().lower()
     slug_validate(slug)
@@ -145,15 +177,9 @@ def site_create(
             schema_clone(template=settings.TENANT_BASE_SCHEMA, target=schema_name)
             Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
             with schema_context(schema_name):
-                user_model = cast(type[AbstractUser], get_user_model())
-                user_model.objects.create_user(
-                    username=owner_email,
-                    email=owner_email,
-                    password=owner_password,
-                    is_staff=True,
-                    is_superuser=True,
+                provisioning().site_setup(
+                    owner_email=owner_email, owner_password=owner_password, origins=clean_origins
                 )
-                SiteSettings.objects.create(allowed_origins=clean_origins)
     except IntegrityError:
         # Two signups raced for the same slug; the loser gets the same answer as a duplicate.
         raise ValidationError({"slug": f"The site name '{slug}' is already taken."}) from None
@@ -170,20 +196,14 @@ def site_delete(*, tenant: Tenant) -> None:
     Other processes keep the site's host in their lookup cache for up to
     TENANT_CACHE_SECONDS; its cached threads are gone at once.
     """
-    from embed import redis
-    from embed.cache import local_forget
-    from embed.effects import after_commit
-    from tenants.resolution import forget_hosts
-
     schema = tenant.schema_name
     use_public_schema()
 
     def forget() -> None:
-        keys = redis.call("scan_iter", match=f"palaver:{schema}:*", count=1000)
-        for key in keys or []:
+        for key in redis.call("scan_iter", match=keys.site_pattern(schema), count=1000) or []:
             redis.call("unlink", key)
         forget_hosts()
-        local_forget()
+        provisioning().site_teardown(schema=schema)
 
     with transaction.atomic():
         Domain.objects.filter(tenant=tenant).delete()
@@ -193,7 +213,5 @@ def site_delete(*, tenant: Tenant) -> None:
 
 def signup_wait(*, ip: str) -> int | None:
     """Count a sign-up attempt from `ip`; seconds to wait if it is over PALAVER_SIGNUP_LIMITS."""
-    from embed.ratelimit import DEFAULT_SIGNUP_RULES, rate_limit_hit, rules
-
     limits = rules("PALAVER_SIGNUP_LIMITS", DEFAULT_SIGNUP_RULES)
     return rate_limit_hit(action="signup", ip=ip, commenter_id=None, limits=limits)

@@ -1,8 +1,9 @@
 from django.conf import settings
 
-from palaver.env import envlist
-from tenants.db import use_public_schema
+from core.env import envlist
+from core.tenancy import use_public_schema
 from tenants.models import Domain, Tenant
+from tenants.resolution import host_normalize
 
 
 def public_hosts() -> list[str]:
@@ -10,7 +11,7 @@ def public_hosts() -> list[str]:
     default = [settings.PLATFORM_DOMAIN]
     if settings.PLATFORM_DOMAIN == "localhost":
         default.append("127.0.0.1")
-    return envlist("PUBLIC_HOSTS", default)
+    return [host_normalize(host) for host in envlist("PUBLIC_HOSTS", default)]
 
 
 def public_tenant_ensure() -> Tenant:

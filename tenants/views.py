@@ -5,12 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.clientip import client_ip
-from embed.logins import throttled_answer
-from embed.ratelimit import wait_phrase
+from core.logins import throttled_answer
+from core.ratelimit import wait_phrase
 from tenants.forms import SignupForm
-from tenants.services import signup_wait, site_create
-
-FIELD_OF = {"owner_password": "password", "origins": "allowed_origins"}
+from tenants.services import signup_errors, signup_wait, site_create
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -37,10 +35,9 @@ def landing(request: HttpRequest) -> HttpResponse:
                         origins=form.origins(),
                     )
                 except ValidationError as exc:
-                    for field, messages in exc.message_dict.items():
-                        target = FIELD_OF.get(field, field)
+                    for field, messages in signup_errors(exc).items():
                         for message in messages:
-                            form.add_error(target if target in form.fields else None, message)
+                            form.add_error(field if field in form.fields else None, message)
                 else:
                     return render(request, "signup_done.html", {"site": site}, status=201)
     context = {"form": form, "platform_name": settings.PLATFORM_NAME}

@@ -8,8 +8,9 @@ run as if the code under test had committed (`_commit_hooks_as_in_production`).
 Tests marked `committed` COMMIT for real, on as many connections as they open (races, what
 a second connection sees before COMMIT). pytest-django ends each of them by emptying the
 tables of the public schema, the list of sites included: the public rows saved after
-provisioning are put back before the next one (`serialized_rollback`), and what the test
-wrote into the sites' schemas is deleted after it (`_delete_committed_site_rows`).
+provisioning are put back right after (`pytest_runtest_teardown`, with `serialized_rollback`
+keeping pytest-django from re-creating rows of its own), and what the test wrote into the
+sites' schemas is deleted (`_delete_committed_site_rows`).
 """
 
 import logging
@@ -26,10 +27,10 @@ from django.db.transaction import Atomic
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core.tenancy import use_public_schema
 from embed.cache import local_forget
 from embed.models import SiteSettings
 from embed.site import _cache as site_cache
-from tenants.db import use_public_schema
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
 from tenants.services import schema_name_for, site_create
@@ -80,8 +81,27 @@ def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
     yield
 
 
-# Tests that COMMIT (see the module docstring); the public schema is restored between them.
+# Tests that COMMIT (see the module docstring); the public schema is restored after them.
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    # pytest-django has just emptied the public schema's tables (the list of sites among
+    # them): put its rows back at once, for whatever test comes next.
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        use_public_schema()
+        connection.creation.deserialize_db_from_string(
+            connection._test_serialized_contents  # type: ignore[attr-defined]
+        )
+
+
 _site_settings_saved: dict[str, dict[str, Any]] = {}
 
 

@@ -26,7 +26,7 @@ from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from palaver.errors import CATALOGUE
+from core.errors import CATALOGUE
 
 SKIPPED_PREFIXES = ("/api/schema/", "/api/docs/")
 

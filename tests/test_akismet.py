@@ -14,7 +14,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from embed.models import Comment, SiteSettings
-from embed.moderation import akismet
+from embed.policy import akismet
 from embed.site import site_settings_update
 from tests.test_admin_api import send
 from tests.test_dashboard import settings_form

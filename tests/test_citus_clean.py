@@ -16,8 +16,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from core.tenancy import use_public_schema
 from tenants.cloning import clone_statements, schema_clone, sequence_statements
-from tenants.db import use_public_schema
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from core.tenancy import use_public_schema
 from tenants.cloning import schema_clone
-from tenants.db import use_public_schema
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework import exceptions
 
+from core.errors import CATALOGUE, ErrorCode, Refused, error_code
 from embed import selectors
 from embed.api.serializers import ReaderStateSerializer, ThreadPageSerializer
 from embed.models import Comment, Commenter, Thread, Vote
 from embed.site import site_config
-from palaver.errors import CATALOGUE, ErrorCode, Refused, error_code
 from tests.factories import CommenterFactory, CommentFactory, ThreadFactory
 from tests.openapi_check import SchemaViolation, check_response, schema_of
 

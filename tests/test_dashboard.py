@@ -632,7 +632,7 @@ def test_redirects_stay_on_the_site(staff_client, api, alpha):
 def test_the_demo_owner_moderates_the_seeded_held_comments(db):
     from django.core.management import call_command
 
-    from tenants.management.commands.seed_demo import DEMO_OWNER, DEMO_PASSWORD
+    from embed.management.commands.seed_demo import DEMO_OWNER, DEMO_PASSWORD
     from tenants.models import Tenant
 
     call_command("seed_demo", stdout=io.StringIO())

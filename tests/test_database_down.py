@@ -16,7 +16,7 @@ from django.core.cache import cache as django_cache
 from django.db import connections
 from django.test import Client
 
-from embed import redis
+from core import redis
 from embed.cache import local_forget
 from embed.site import _cache as site_cache
 from tenants.models import Tenant

@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client, RequestFactory
 
-from palaver.errorpages import server_error
+from core.errorpages import server_error
 from tenants.models import Tenant
 from tests.conftest import PAGE, host_of
 from tests.test_input_guard import PUBLIC_PATHS, TENANT_PATHS

@@ -7,9 +7,11 @@ from typing import cast
 
 import pytest
 
+from embed.importers.clean import _anonymise
 from embed.importers.records import Refused
 from embed.importers.run import comments_import
 from embed.models import Comment, Commenter, SiteSettings, Thread
+from embed.services import ip_anonymise
 from embed.site import _cache as site_cache
 from tests.factories import CommentFactory, ThreadFactory
 from tests.import_support import disqus_file, dq_post, dq_thread
@@ -394,3 +396,13 @@ def test_a_page_the_site_gave_a_key_gets_its_comments_on_that_thread(site, tmp_p
     assert Comment.objects.get().thread_id == keyed.pk
     by_key = api.thread(url=PAGE, key="post-17").json()
     assert [c["html"] for c in by_key["comments"]] == ["<p>Old</p>"]
+
+
+@pytest.mark.parametrize(
+    "ip",
+    ["203.0.113.77", "0.0.0.0",  # noqa: S104 - an address, not a bind
+     "255.255.255.255", "01.2.3.4", "256.1.1.1", "1.2.3",
+     "::ffff:1.2.3.4", "2001:db8::1", "1.2.3.4 ", ""],
+)  # fmt: skip
+def test_the_quick_ipv4_path_agrees_with_ip_anonymise(ip):
+    assert _anonymise(ip) == ip_anonymise(ip)

@@ -1,8 +1,8 @@
 """An upload through the admin API, run by a real Celery worker over the Redis broker, in the
 site's schema. The other import tests run tasks eagerly; this one proves the wiring.
 
-It commits (a worker in another process cannot see a test's transaction), so it cleans up
-what it made itself instead of relying on a rollback.
+It commits (a worker in another process cannot see a test's transaction): a `committed`
+test, whose site rows are deleted afterwards (tests/conftest.py).
 """
 
 import os
@@ -20,8 +20,9 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from embed.models import Comment, Commenter, Import, Thread
+from embed.models import Comment, Import
 from palaver.celery import app
+from tests.conftest import committed
 from tests.import_support import DATA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,47 +39,44 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def worker(django_db_setup, django_db_blocker, settings, tmp_path: Path) -> Iterator[None]:
+def worker(settings, tmp_path: Path) -> Iterator[None]:
     queue = f"imports-test-{os.getpid()}"
     settings.IMPORT_UPLOAD_DIR = tmp_path
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     log = (tmp_path / "worker.log").open("w")
-    with django_db_blocker.unblock():
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "CELERY_BROKER_URL": app.conf.broker_url,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "IMPORT_UPLOAD_DIR": str(tmp_path),
-            "DJANGO_SETTINGS_MODULE": "palaver.settings",
-        }
-        process = subprocess.Popen(  # noqa: S603 - our own Celery app
-            [
-                sys.executable, "-m", "celery", "-A", "palaver", "worker", "-Q", queue,
-                "--pool", "solo", "--without-gossip", "--without-mingle",
-                "--without-heartbeat", "--loglevel", "INFO",
-            ],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": app.conf.broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "IMPORT_UPLOAD_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "palaver.settings",
+    }
+    process = subprocess.Popen(  # noqa: S603 - our own Celery app
+        [
+            sys.executable, "-m", "celery", "-A", "palaver", "worker", "-Q", queue,
+            "--pool", "solo", "--without-gossip", "--without-mingle",
+            "--without-heartbeat", "--loglevel", "INFO",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        process.terminate()
         try:
-            yield
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
-            app.conf.task_default_queue = previous
-            with schema_context("site_alpha"):
-                Comment.objects.filter(import_source__isnull=False).delete()
-                Commenter.objects.filter(import_key__isnull=False).delete()
-                Thread.objects.filter(comments__isnull=True).delete()
-                Import.objects.all().delete()
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        app.conf.task_default_queue = previous
+        with schema_context("site_alpha"):
+            Import.objects.all().delete()
 
 
+@committed
 def test_a_real_worker_runs_the_upload_in_the_sites_schema(worker, tmp_path: Path) -> None:
     client = Client(HTTP_HOST=f"alpha.{settings.PLATFORM_DOMAIN}")
     with schema_context("site_alpha"):
@@ -102,9 +100,6 @@ def test_a_real_worker_runs_the_upload_in_the_sites_schema(worker, tmp_path: Pat
     client.logout()
 
 
-@pytest.mark.django_db
 def test_the_task_is_registered_under_its_name() -> None:
-    # Also makes pytest-django set the test database up when this module runs alone: the
-    # worker test above commits, so it cannot use the `db` fixture itself.
     app.loader.import_default_modules()  # what the worker does at start: autodiscovery
     assert app.tasks["embed.import_run"].name == "embed.import_run"

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIRequestFactory
 
+from core.text import MAX_JSON_DEPTH, InputRefused, json_check
 from embed.api.comments import CommentCreateApi
-from palaver.textrules import MAX_JSON_DEPTH, InputRefused, json_check
 from tenants.models import Tenant
 from tests.conftest import PAGE, Api, host_of
 

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from embed import redis
-from embed.ratelimit import wait_phrase
+from core import redis
+from core.ratelimit import wait_phrase
 from tenants.models import Tenant
 from tests.conftest import OWNER_PASSWORD, host_of
 

@@ -13,8 +13,8 @@ from django_tenants.utils import schema_context
 from embed.models import Ban, Comment, SpamModelState, Thread
 from embed.moderation.actions import comment_moderate
 from embed.moderation.bans import ban_create
-from embed.moderation.rules import words_found
-from embed.moderation.spammodel import site_spam_model
+from embed.policy.rules import words_found
+from embed.policy.spammodel import site_spam_model
 from embed.site import site_settings_update
 from tests.conftest import PAGE, Api
 

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from embed import redis, selectors
+from core import redis
+from embed import selectors
 from embed.models import Comment, Commenter, Thread
 from tests.conftest import PAGE
 from tests.factories import ThreadFactory

@@ -5,8 +5,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
+from core.tenancy import current_schema
 from embed.models import SiteSettings
-from tenants.db import current_schema
 from tenants.models import Domain, Tenant
 from tenants.services import site_create
 
@@ -234,7 +234,7 @@ def test_sign_ups_are_limited_per_ip(public_client, settings):
 
 
 def test_deleting_a_site_drops_its_schema_domain_and_cached_threads(client):
-    from embed import redis
+    from core import redis
     from tenants.services import site_delete
 
     site = make_site(origins=["https://gamma.example"])

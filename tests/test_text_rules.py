@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core.text import display_name_clean
 from embed.models import Comment, Commenter, Thread
 from embed.sanitize import has_visible_text, link_count, render_markdown
 from embed.site import site_settings_update
-from palaver.textrules import display_name_clean
 from tenants.models import Tenant
 from tests.conftest import Api
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from embed import redis
+from core import redis
 from embed.models import Comment, Commenter, Thread
 from tests.conftest import PAGE
 from tests.factories import ThreadFactory
@@ -262,7 +262,7 @@ def test_counts_reject_too_many_or_no_urls(api):
 
 
 def test_a_worker_reuses_its_copy_while_the_version_holds(api, alpha):
-    from tenants.db import current_schema
+    from core.tenancy import current_schema
 
     api.post_comment("cached once")
     first = api.thread()

@@ -21,10 +21,10 @@ from django.db import connections, transaction
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core.tenancy import current_schema
 from embed.cache import events_channel, thread_ident, thread_version
 from embed.models import Comment, SpamModelState, Thread, Vote
 from embed.site import site_settings_update
-from tenants.db import current_schema
 from tenants.models import Tenant
 from tests.conftest import PAGE, Api, committed, host_of
 

@@ -6,7 +6,6 @@ site have no session or token in this site's schema, so they get nothing here.
 
 from typing import Any
 
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,7 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import paging
+from core.paging import PAGE_SIZE
 from core.staff import acting_user
+from embed import queue as queries
 from embed.api.admin_serializers import (
     AdminCommentInContextSerializer,
     AdminCommentSerializer,
@@ -33,8 +35,7 @@ from embed.api.admin_serializers import (
     ThreadClosedSerializer,
     ThreadsPageSerializer,
 )
-from embed.models import Ban, Comment, SiteSettings, Thread
-from embed.moderation import queries
+from embed.models import Ban, Comment, Thread
 from embed.moderation.actions import (
     ACTIONS,
     comment_moderate,
@@ -44,7 +45,8 @@ from embed.moderation.actions import (
 from embed.moderation.bans import ban_create, ban_lift
 from embed.moderation.configure import settings_change
 from embed.moderation.team import role_of, team_member_add, team_member_remove, users
-from embed.selectors import thread_search
+from embed.selectors import comment_or_404, thread_search
+from embed.site import site_settings_row
 
 
 class IsSiteStaff(BasePermission):
@@ -70,18 +72,10 @@ class AdminApi(APIView):
     permission_classes = [IsSiteStaff]
 
 
-def page_of(request: Request, items: QuerySet, size: int = queries.PAGE_SIZE) -> tuple[list, dict]:
-    try:
-        number = int(request.query_params.get("page", "1"))
-    except ValueError:
-        raise exceptions.ValidationError({"page": ["A page number, please."]}) from None
-    paginator = Paginator(items, size)
-    try:
-        page = paginator.page(number)
-    except EmptyPage:
-        raise exceptions.NotFound("No such page.") from None
-    meta = {"page": number, "pages": paginator.num_pages, "count": paginator.count}
-    return list(page.object_list), meta
+def page_of(request: Request, items: QuerySet, size: int = PAGE_SIZE) -> tuple[list, dict]:
+    """One page of `items` and its {"page", "pages", "count"} (core.paging, strict)."""
+    page = paging.page_of(items, request.query_params.get("page"), size=size, strict=True)
+    return list(page.object_list), paging.page_meta(page)
 
 
 def int_param(request: Request, name: str) -> int | None:
@@ -108,13 +102,6 @@ class QueueApi(AdminApi):
         )
         items, meta = page_of(request, comments)
         return Response(QueuePageSerializer({"results": items, **meta}).data)
-
-
-def comment_or_404(pk: int) -> Comment:
-    comment = Comment.objects.select_related("thread", "author").filter(pk=pk).first()
-    if comment is None:
-        raise exceptions.NotFound("No such comment on this site.")
-    return comment
 
 
 class CommentAdminApi(AdminApi):
@@ -229,7 +216,7 @@ class SettingsApi(AdminApi):
 
     @extend_schema(responses={200: SettingsSerializer})
     def get(self, request: Request) -> Response:
-        row = SiteSettings.objects.first() or SiteSettings.objects.create()
+        row = site_settings_row()
         return Response(SettingsSerializer(row).data)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: SettingsSerializer})

@@ -9,11 +9,10 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
 from core.clientip import client_ip
-from embed import services
+from embed import selectors, services
 from embed.api.common import (
     Text,
     WidgetApi,
-    comment_of_thread,
     commenter_from_request,
     json_response,
     page_url,
@@ -97,7 +96,7 @@ class CommentDetailApi(WidgetApi):
         data_in.is_valid(raise_exception=True)
         site = site_config(fresh=True)
         comment = services.comment_edit(
-            comment=comment_of_thread(pk),
+            comment=selectors.comment_or_404(pk),
             commenter=commenter,
             body=data_in.validated_data["body"],
             site=site,
@@ -108,7 +107,7 @@ class CommentDetailApi(WidgetApi):
     def delete(self, request: Request, pk: int) -> HttpResponse:
         commenter = reader_required(request)
         services.comment_delete(
-            comment=comment_of_thread(pk), commenter=commenter, site=site_config(fresh=True)
+            comment=selectors.comment_or_404(pk), commenter=commenter, site=site_config(fresh=True)
         )
         return HttpResponse(status=204)
 
@@ -123,7 +122,7 @@ class CommentVoteApi(WidgetApi):
     def post(self, request: Request, pk: int) -> HttpResponse:
         data_in = self.VoteInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        comment = comment_of_thread(pk)
+        comment = selectors.comment_or_404(pk)
         commenter = commenter_from_request(request, required=False)
         rate_limit(request, "vote", commenter)
         result = services.comment_vote(
@@ -148,7 +147,7 @@ class CommentFlagApi(WidgetApi):
     def post(self, request: Request, pk: int) -> HttpResponse:
         data_in = self.FlagInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        comment = comment_of_thread(pk)
+        comment = selectors.comment_or_404(pk)
         commenter = commenter_from_request(request, required=False)
         rate_limit(request, "flag", commenter)
         result = services.comment_flag(

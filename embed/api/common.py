@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from core.clientip import client_ip
+from core.ratelimit import rate_limit_hit
 from core.urlnorm import InvalidURL, url_normalize
-from embed.models import Comment, Commenter
-from embed.ratelimit import rate_limit_hit
+from embed.models import Commenter
 from embed.tokens import commenter_token_read
 
 JSON = "application/json"
@@ -80,13 +80,6 @@ def page_params(params: Any) -> tuple[str | None, str | None]:
     return url, key
 
 
-def comment_of_thread(pk: int) -> Comment:
-    comment = Comment.objects.select_related("thread", "author").filter(pk=pk).first()
-    if comment is None:
-        raise exceptions.NotFound("No such comment on this site.")
-    return comment
-
-
 def rate_limit(request: HttpRequest, action: str, commenter: Commenter | None) -> None:
     wait = rate_limit_hit(
         action=action, ip=client_ip(request), commenter_id=commenter.pk if commenter else None
@@ -106,7 +99,7 @@ class Text(serializers.CharField):
 
 class WidgetApi(APIView):
     """Base of the widget API's views. `error_statuses` lists the error answers a view can
-    give beyond those every operation can (palaver.openapi), for the schema."""
+    give beyond those every operation can (core.openapi), for the schema."""
 
     error_statuses: tuple[int, ...] = ()
 

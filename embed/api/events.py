@@ -24,10 +24,11 @@ from django.http.response import HttpResponseBase
 from redis.exceptions import RedisError
 from rest_framework import exceptions
 
+from core import keys
+from core.errorpages import error_response
+from core.errors import ErrorCode, error_body, validation_fields
 from embed.api.common import page_params
-from embed.cache import thread_idents
-from palaver.errorpages import error_response
-from palaver.errors import ErrorCode, error_body, validation_fields
+from embed.cache import events_channel, thread_idents
 
 STREAM_SECONDS = 300
 HEARTBEAT_SECONDS = 15.0
@@ -39,9 +40,9 @@ def _hello(version: str, retry_ms: int) -> str:
     return f"retry: {retry_ms}\nevent: hello\ndata: {json.dumps({'version': version})}\n\n"
 
 
-async def _versions(client: aioredis.Redis, prefix: str, idents: list[str]) -> dict[str, str]:
+async def _versions(client: aioredis.Redis, schema: str, idents: list[str]) -> dict[str, str]:
     try:
-        values = await client.mget([f"{prefix}:tv:{ident}" for ident in idents])
+        values = await client.mget([keys.thread_version(schema, ident) for ident in idents])
     except RedisError:
         values = [None] * len(idents)
     return {
@@ -50,13 +51,13 @@ async def _versions(client: aioredis.Redis, prefix: str, idents: list[str]) -> d
     }
 
 
-async def _live(prefix: str, idents: list[str]) -> AsyncIterator[str]:
+async def _live(schema: str, idents: list[str]) -> AsyncIterator[str]:
     client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
     try:
-        versions = await _versions(client, prefix, idents)
+        versions = await _versions(client, schema, idents)
         yield _hello(".".join(versions.values()), LIVE_RETRY_MS)
         pubsub = client.pubsub()
-        channels = {f"{prefix}:ev:{ident}": ident for ident in idents}
+        channels = {events_channel(ident, schema): ident for ident in idents}
         try:
             await pubsub.subscribe(*channels)
         except RedisError:
@@ -99,14 +100,14 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
         body = error_body(ErrorCode.INVALID, next(iter(fields.values()))[0], fields)
         return HttpResponse(json.dumps(body), status=400, content_type="application/json")
     idents = thread_idents(url=url, key=key)
-    prefix = f"palaver:{request.tenant.schema_name}"  # type: ignore[attr-defined]
+    schema = request.tenant.schema_name  # type: ignore[attr-defined]
     response: HttpResponseBase
     if isinstance(request, ASGIRequest):
-        response = StreamingHttpResponse(_live(prefix, idents), content_type="text/event-stream")
+        response = StreamingHttpResponse(_live(schema, idents), content_type="text/event-stream")
     else:
         client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
         try:
-            version = ".".join((await _versions(client, prefix, idents)).values())
+            version = ".".join((await _versions(client, schema, idents)).values())
         finally:
             await client.aclose()
         response = HttpResponse(_hello(version, POLL_RETRY_MS), content_type="text/event-stream")

@@ -11,13 +11,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.openapi import error_responses
 from core.staff import acting_user
 from embed.api.admin import AdminApi, IsSiteOwner, page_of
 from embed.api.admin_serializers import ImportSerializer, ImportsPageSerializer
 from embed.importers.jobs import import_start
 from embed.importers.source import FORMATS
 from embed.models import Import
-from palaver.openapi import error_responses
 
 
 class ImportsApi(AdminApi):

@@ -16,6 +16,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
+from core.http import etag_matches
+from core.tenancy import current_schema
 from core.urlnorm import InvalidURL, url_normalize
 from embed import cache, selectors
 from embed.api.common import (
@@ -29,7 +31,6 @@ from embed.api.common import (
 )
 from embed.api.serializers import CountsSerializer, ReaderStateSerializer, ThreadPageSerializer
 from embed.site import site_config, site_config_seen
-from tenants.db import current_schema
 
 
 class ThreadQuery(NamedTuple):
@@ -83,7 +84,7 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
         cache.payload_put(idents, version, suffix, stored)
     etag_bytes, _, body = stored.partition(b"\n")
     etag = etag_bytes.decode()
-    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+    if etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), etag):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(body, content_type=JSON)

@@ -5,12 +5,13 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import LoginView, redirect_to_login
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from embed.logins import throttled_answer
+from core import paging
+from core.logins import throttled_answer
 from embed.moderation.team import role_of
 
 View = Callable[..., HttpResponse]
@@ -65,9 +66,9 @@ def back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(target if target and safe else default)
 
 
-def page_of(request: HttpRequest, items: Any, size: int = 50) -> Page:
+def page_of(request: HttpRequest, items: Any, size: int = paging.PAGE_SIZE) -> Page:
     """One page of `items`; a bad or out-of-range page number shows the nearest page."""
-    return Paginator(items, size).get_page(request.GET.get("page"))
+    return paging.page_of(items, request.GET.get("page"), size=size, strict=False)
 
 
 def render_page(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.staff import acting_user
+from embed import queue as queries
 from embed.dashboard.access import back, page_of, render_page, staff_required, wants_json
 from embed.dashboard.forms import (
     COMMON_REASONS,
@@ -18,11 +19,11 @@ from embed.dashboard.forms import (
     BulkActionForm,
     QueueFilterForm,
 )
-from embed.dashboard.selectors import comment_for_dashboard, comments_for_rows
+from embed.dashboard.selectors import comments_for_rows
 from embed.models import Ban, Comment
-from embed.moderation import queries
 from embed.moderation.actions import ACTIONS, comment_moderate, comments_moderate_bulk
-from embed.moderation.bans import ban_active
+from embed.policy.bans import ban_active
+from embed.selectors import comment_or_404
 
 # The one-click actions that make sense for a comment in each state, in display order.
 ACTIONS_FOR: dict[str, tuple[str, ...]] = {
@@ -100,20 +101,13 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     return render_page(request, "dashboard/queue.html", context, section="queue")
 
 
-def _comment_or_404(pk: int) -> Comment:
-    comment = comment_for_dashboard(pk)
-    if comment is None:
-        raise Http404("No such comment on this site.")
-    return comment
-
-
 @staff_required
 @require_POST
 def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("No such action.")
     comment = comment_moderate(
-        comment=_comment_or_404(pk), action=action, actor=acting_user(request)
+        comment=comment_or_404(pk, with_flag_count=True), action=action, actor=acting_user(request)
     )
     message = f"Comment {comment.pk} {DONE[action]}."
     back_to = request.POST.get("next") or reverse("dashboard-queue")
@@ -122,7 +116,7 @@ def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             {
                 "message": message,
                 "counts": queries.status_counts(),
-                "rows": rows_html(request, [_comment_or_404(pk)], back_to),
+                "rows": rows_html(request, [comment_or_404(pk, with_flag_count=True)], back_to),
                 "status": {str(comment.pk): comment.status},
             }
         )
@@ -160,7 +154,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def comment_page(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = with_actions([_comment_or_404(pk)])[0]
+    comment = with_actions([comment_or_404(pk, with_flag_count=True)])[0]
     context = queries.comment_context(comment)
     author = comment.author
     ban_targets = [(Ban.Kind.COMMENTER, str(author.pk), f"this commenter ({author})")]

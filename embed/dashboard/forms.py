@@ -9,9 +9,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.logins import LoginThrottleMixin
 from core.staff import StaffUser
 from core.urlnorm import origin_display
-from embed.logins import LoginThrottleMixin
 from embed.models import Ban, Comment, SiteSettings
 from embed.moderation.actions import ACTIONS
 from embed.moderation.team import ROLES, role_of

@@ -5,11 +5,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from core.tenancy import tenant_db
 from core.urlnorm import origin_display
+from embed import queue as queries
 from embed.dashboard.access import page_of, render_page, staff_required
-from embed.models import SiteSettings
-from embed.moderation import queries
-from tenants.db import tenant_db
+from embed.site import site_settings_row
 from tenants.services import embed_snippet
 
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 160, 4
@@ -18,7 +18,7 @@ CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 160, 4
 @staff_required
 def home_page(request: HttpRequest) -> HttpResponse:
     counts = queries.status_counts()
-    row = SiteSettings.objects.first()
+    row = site_settings_row()
     return render_page(
         request,
         "dashboard/home.html",

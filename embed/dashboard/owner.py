@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.staff import StaffUser, acting_user
+from core.tenancy import tenant_db
 from embed.dashboard.access import back, owner_required, render_page
 from embed.dashboard.forms import (
     ROLE_CHOICES,
@@ -17,7 +18,6 @@ from embed.dashboard.forms import (
     apply_errors,
 )
 from embed.dashboard.selectors import team_members
-from embed.models import SiteSettings
 from embed.moderation.configure import settings_change
 from embed.moderation.team import (
     role_of,
@@ -26,13 +26,13 @@ from embed.moderation.team import (
     team_member_set_role,
     users,
 )
-from tenants.db import tenant_db
+from embed.site import site_settings_row
 from tenants.services import embed_snippet
 
 
 @owner_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    row = SiteSettings.objects.first() or SiteSettings.objects.create()
+    row = site_settings_row()
     has_key = bool(row.akismet_key)
     if request.method == "POST":
         form = SettingsForm(request.POST, has_akismet_key=has_key)

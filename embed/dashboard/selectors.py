@@ -1,4 +1,4 @@
-"""Reads only the dashboard needs (the rest come from `embed.moderation.queries`)."""
+"""Reads only the dashboard needs (the rest come from `embed.queue`)."""
 
 from typing import Any
 
@@ -21,15 +21,6 @@ def threads_for_dashboard(*, text: str = "") -> QuerySet[Thread]:
 
 def team_members() -> QuerySet[Any]:
     return users().filter(is_staff=True, is_active=True).order_by("-is_superuser", "email")
-
-
-def comment_for_dashboard(pk: int) -> Comment | None:
-    return (
-        Comment.objects.select_related("thread", "author")
-        .annotate(flag_count=Count("flags"))
-        .filter(pk=pk)
-        .first()
-    )
 
 
 def comments_for_rows(ids: list[int]) -> list[Comment]:

@@ -11,15 +11,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import Refused
 from core.staff import acting_user
+from core.tenancy import tenant_db
 from embed.dashboard.access import owner_required, render_page
 from embed.dashboard.forms import apply_errors
 from embed.importers.export import export_disqus, export_json
 from embed.importers.jobs import import_start, progress_get
 from embed.importers.run import LABELS
 from embed.models import Import
-from palaver.errors import Refused
-from tenants.db import tenant_db
 
 FORMAT_CHOICES = [
     ("", "Tell from the file"),

@@ -22,7 +22,7 @@ from embed.importers.records import (
 )
 from embed.importers.source import Source
 from embed.importers.values import BadValue, parse_bool, parse_date
-from embed.importers.xmlstream import attribute, elements, localname, namespace, text
+from embed.importers.xmlstream import attribute, children, elements, localname, text
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 
@@ -37,42 +37,41 @@ def read(source: Source) -> Iterator[Record]:
 
 
 def _thread(element: etree._Element) -> ThreadRecord | Skip:
-    ns = namespace(element.tag)
+    found = children(element)
     line = element.sourceline
     source_id = attribute(element, DSQ_ID)
     if not source_id:
-        return Skip("thread", text(element, ns, "id"), "has no dsq:id", line)
+        return Skip("thread", text(found, "id"), "has no dsq:id", line)
     try:
-        created = parse_date(text(element, ns, "createdAt"))
+        created = parse_date(text(found, "createdAt"))
     except BadValue:
         created = None
     record = ThreadRecord(
         source_id=source_id,
-        link=text(element, ns, "link"),
-        title=text(element, ns, "title"),
-        closed=bool(parse_bool(text(element, ns, "isClosed"))),
+        link=text(found, "link"),
+        title=text(found, "title"),
+        closed=bool(parse_bool(text(found, "isClosed"))),
         created=created,
         line=line,
     )
-    if parse_bool(text(element, ns, "isDeleted")):
+    if parse_bool(text(found, "isDeleted")):
         record.skip = "deleted in the source"
     return record
 
 
 def _post(element: etree._Element) -> CommentRecord | Skip:
-    ns = namespace(element.tag)
+    found = children(element)
     line = element.sourceline
-    message = text(element, ns, "message")
-    author = element.find(ns + "author")
-    name = text(author, ns, "name") if author is not None else ""
-    email = text(author, ns, "email") if author is not None else ""
-    thread_id = attribute(element.find(ns + "thread"), DSQ_ID)
-    created_raw = text(element, ns, "createdAt")
+    message = text(found, "message")
+    author = children(found["author"]) if "author" in found else {}
+    name, email = text(author, "name"), text(author, "email")
+    thread_id = attribute(found.get("thread"), DSQ_ID)
+    created_raw = text(found, "createdAt")
     note = None
     source_id = attribute(element, DSQ_ID)
     if not source_id:
         # Nothing can reply to it; an id made from what it says keeps a re-import idempotent.
-        fallback = text(element, ns, "id")
+        fallback = text(found, "id")
         digest = hashlib.blake2b(
             "\x1f".join((thread_id, created_raw, name, email, message)).encode(), digest_size=12
         ).hexdigest()
@@ -84,24 +83,24 @@ def _post(element: etree._Element) -> CommentRecord | Skip:
         created = parse_date(created_raw)
     except BadValue as exc:
         return Skip("comment", source_id, f"its date does not parse: {exc}", line)
-    spam = parse_bool(text(element, ns, "isSpam"))
-    deleted = parse_bool(text(element, ns, "isDeleted"))
+    spam = parse_bool(text(found, "isSpam"))
+    deleted = parse_bool(text(found, "isDeleted"))
     if spam is None or deleted is None:
         note = "isSpam or isDeleted is neither true nor false: read as false"
     # Not a field of Disqus's own exports; ours write it for comments held for moderation.
-    held = text(element, ns, "isApproved") in ("false", "0")
+    held = text(found, "isApproved") in ("false", "0")
     state = (
         State.SPAM if spam
         else State.DELETED if deleted
         else State.PENDING if held
         else State.PUBLISHED
     )  # fmt: skip
-    anonymous = author is not None and parse_bool(text(author, ns, "isAnonymous"))
-    username = text(author, ns, "username") if author is not None else ""
+    anonymous = parse_bool(text(author, "isAnonymous"))
+    username = text(author, "username")
     return CommentRecord(
         source_id=source_id,
         thread_id=thread_id,
-        parent_id=attribute(element.find(ns + "parent"), DSQ_ID) or None,
+        parent_id=attribute(found.get("parent"), DSQ_ID) or None,
         message=message,
         markup=Markup.HTML,
         state=state,
@@ -109,7 +108,7 @@ def _post(element: etree._Element) -> CommentRecord | Skip:
         author_name=name,
         author_email=email,
         author_id=None if anonymous or not username else username,
-        ip=text(element, ns, "ipAddress") or None,
+        ip=text(found, "ipAddress") or None,
         line=line,
         note=note,
     )

@@ -1,7 +1,7 @@
 """Imports as background jobs: the dashboard's and the admin API's door.
 
 `import_start` stores the upload under the site's own folder (named by the import, never by
-the upload's filename), records an `Import` and queues `embed.tasks.import_run_task` after
+the upload's filename), records an `Import` and queues `import_run_task` after
 commit; the task runs `import_run` in the site's schema (tenant-schemas-celery). One import at
 a time per site: the unique `Import.active` flag refuses a second one with a 409, whatever the
 race. Progress lives in Redis while the import runs (its transaction hides the database's
@@ -16,22 +16,23 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import keys, redis
+from core.effects import after_commit
+from core.errors import ErrorCode
+from core.errors import Refused as ApiRefused
 from core.staff import StaffUser
-from embed import redis
-from embed.effects import after_commit
+from core.tenancy import current_schema
 from embed.importers.records import Refused
 from embed.importers.run import comments_import
 from embed.importers.source import FORMATS
 from embed.models import Import
-from palaver.errors import ErrorCode
-from palaver.errors import Refused as ApiRefused
-from tenants.db import current_schema
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,8 @@ QUEUED_STALE_AFTER = timedelta(hours=1)
 
 
 def progress_key(import_id: int) -> str:
-    """`palaver:<schema>:import:<id>`: the running import's progress (JSON, TTL'd)."""
-    return f"palaver:{current_schema()}:import:{import_id}"
+    """The running import's progress key (core.keys.import_progress; JSON, TTL'd)."""
+    return keys.import_progress(current_schema(), import_id)
 
 
 def progress_get(job: Import) -> dict[str, Any] | None:
@@ -93,7 +94,7 @@ def import_start(
     """Record and queue an import of `upload` into the current site.
 
     Raises ValidationError for a bad format or an empty or oversized file, and
-    palaver.errors.Refused (409, `import_running`) when the site already runs one.
+    core.errors.Refused (409, `import_running`) when the site already runs one.
     """
     if format and format not in FORMATS:
         raise ValidationError({"format": f"Use one of: {', '.join(FORMATS)}."})
@@ -128,14 +129,15 @@ def import_start(
                 out.write(chunk)
         job.path = str(path)
         job.save(update_fields=["path"])
-        after_commit(lambda: _queue(job.pk))
+        after_commit(lambda: import_run_task.delay(job.pk))
     return job
 
 
-def _queue(import_id: int) -> None:
-    from embed.tasks import import_run_task
-
-    import_run_task.delay(import_id)
+@shared_task(name="embed.import_run", ignore_result=True)
+def import_run_task(import_id: int) -> None:
+    """Celery task: run the site's queued import `import_id`, in the site's schema
+    (tenant-schemas-celery puts the schema in the task's headers and switches to it)."""
+    import_run(import_id=import_id)
 
 
 def import_run(*, import_id: int) -> Import | None:

@@ -14,11 +14,6 @@ def localname(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def namespace(tag: str) -> str:
-    """`{http://disqus.com}post` -> `{http://disqus.com}`; '' when the tag has none."""
-    return tag[: tag.index("}") + 1] if tag.startswith("{") else ""
-
-
 def elements(stream: BinaryIO, names: tuple[str, ...], depth: int) -> Iterator[etree._Element]:
     """The elements called `names` (any namespace) found `depth` levels below the root, each
     whole, in file order. Once the caller moves on, the element and everything before it is
@@ -26,6 +21,7 @@ def elements(stream: BinaryIO, names: tuple[str, ...], depth: int) -> Iterator[e
     parser = etree.iterparse(
         stream,
         events=("end",),
+        tag=[f"{{*}}{name}" for name in names],
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -34,7 +30,7 @@ def elements(stream: BinaryIO, names: tuple[str, ...], depth: int) -> Iterator[e
     )
     try:
         for _, element in parser:
-            if localname(element.tag) not in names or _depth(element) != depth:
+            if _depth(element) != depth:
                 continue
             yield element
             element.clear(keep_tail=False)
@@ -55,9 +51,21 @@ def _depth(element: etree._Element) -> int:
     return depth
 
 
-def text(element: etree._Element, ns: str, name: str) -> str:
-    """The stripped text of the child `name` (CDATA included), '' when absent."""
-    return (element.findtext(ns + name) or "").strip()
+def children(element: etree._Element) -> dict[str, etree._Element]:
+    """The element's children by local name (the first of each name), in one pass."""
+    found: dict[str, etree._Element] = {}
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):
+            name = tag[tag.index("}") + 1 :] if tag[0] == "{" else tag
+            found.setdefault(name, child)
+    return found
+
+
+def text(found: dict[str, etree._Element], name: str) -> str:
+    """The stripped text of child `name` (CDATA included), '' when absent."""
+    child = found.get(name)
+    return (child.text or "").strip() if child is not None else ""
 
 
 def attribute(element: etree._Element | None, name: str) -> str:

@@ -10,7 +10,7 @@ from core.staff import StaffUser
 from embed import cache
 from embed.models import Comment, Thread
 from embed.moderation.audit import audit
-from embed.moderation.spammodel import spam_learn
+from embed.policy.spammodel import spam_learn
 from embed.services import comment_status_set
 
 STATUS_ACTIONS = {

@@ -4,32 +4,12 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Q
 from django.utils import timezone
 
+from core.clientip import ip_anonymise
 from core.staff import StaffUser
 from embed.models import Ban, Commenter
 from embed.moderation.audit import audit
-
-
-def ban_active(*, commenter: Commenter | None, email: str, ip: str | None) -> Ban | None:
-    """The ban that applies to this author, if any (a non-shadow ban wins over a shadow one)."""
-    match = Q()
-    if commenter is not None and commenter.pk:
-        match |= Q(kind=Ban.Kind.COMMENTER, value=str(commenter.pk))
-    if email:
-        match |= Q(kind=Ban.Kind.EMAIL, value=email.lower())
-    if ip:
-        match |= Q(kind=Ban.Kind.IP, value=ip)
-    if not match:
-        return None
-    now = timezone.now()
-    return (
-        Ban.objects.filter(match)
-        .filter(Q(expires__isnull=True) | Q(expires__gt=now))
-        .order_by("shadow", "-created")
-        .first()
-    )
 
 
 def ban_create(
@@ -52,8 +32,6 @@ def ban_create(
         if not value.isdigit() or not Commenter.objects.filter(pk=int(value)).exists():
             raise ValidationError({"value": "No such commenter on this site."})
     elif kind == Ban.Kind.IP:
-        from embed.services import ip_anonymise
-
         network = ip_anonymise(value)
         if network is None:
             raise ValidationError({"value": "Enter an IP address."})

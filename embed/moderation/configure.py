@@ -7,9 +7,9 @@ from django.db import transaction
 
 from core.staff import StaffUser
 from embed.models import SiteSettings
-from embed.moderation.akismet import akismet_key_clean
 from embed.moderation.audit import audit
-from embed.moderation.rules import word_list_clean
+from embed.policy.akismet import akismet_key_clean
+from embed.policy.rules import word_list_clean
 from embed.site import site_settings_update
 
 EDITABLE = (

@@ -16,7 +16,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from palaver.env import envbool, envint, envlist, envnetworks, envrates, envsecret, envstr
+from core.env import envbool, envint, envlist, envnetworks, envrates, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -88,6 +88,9 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New sites are cloned from this migrated template schema instead of running every
 # migration per signup; `migrate_schemas` keeps it migrated.
 TENANT_BASE_SCHEMA = "tenant_template"
+# The per-site app's provisioning hook (site_setup / site_teardown): the one way `tenants`
+# reaches inside a site's schema, so the platform app imports nothing of `embed`.
+SITE_PROVISIONING = "embed.provisioning"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # Issue `SET search_path` once per tenant switch rather than before every query.
 TENANT_LIMIT_SET_CALLS = True
@@ -95,13 +98,14 @@ TENANT_LIMIT_SET_CALLS = True
 TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300, minimum=0)
 
 # The input guard refuses NUL, control characters and over-deep JSON in every request
-# (palaver.inputguard); it comes after CORS so the widget can read its 400s.
+# (core.inputguard); it comes after CORS so the widget can read its 400s.
 MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
+    "core.headers.PageHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "palaver.inputguard.InputGuardMiddleware",
-    "palaver.errorpages.DatabaseUnavailableMiddleware",
+    "core.inputguard.InputGuardMiddleware",
+    "core.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -115,10 +119,11 @@ MIDDLEWARE = [
 PUBLIC_READ_PATHS = ["/api/v1/thread", "/api/v1/counts", "/embed.js", "/count.js"]
 PUBLIC_READ_MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
+    "core.headers.PageHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "palaver.inputguard.InputGuardMiddleware",
-    "palaver.errorpages.DatabaseUnavailableMiddleware",
+    "core.inputguard.InputGuardMiddleware",
+    "core.errorpages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
 ]
 
@@ -190,7 +195,17 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and PLATFORM_SCHEME == "https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# Believed only from TRUSTED_PROXIES (core.clientip.ProxyHeadersMiddleware drops it otherwise).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS, sent by SecurityMiddleware on secure requests only (a year when served over https).
+SECURE_HSTS_SECONDS = envint(
+    "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PLATFORM_SCHEME == "https" else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+X_FRAME_OPTIONS = "DENY"
+# Paths whose answers are one signed-in person's private view: never cached (core.headers).
+PRIVATE_PATH_PREFIXES = ["/dashboard/", "/api/v1/admin/", "/admin/"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
@@ -209,6 +224,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "platform" / "palaver" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -218,12 +234,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # orjson with a depth limit and the input rules (palaver.parsers, palaver.textrules).
-    "DEFAULT_PARSER_CLASSES": ["palaver.parsers.JSONParser"],
+    # orjson with a depth limit and the input rules (core.parsers, core.text).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "palaver.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "palaver.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -240,7 +256,7 @@ SPECTACULAR_SETTINGS = {
     # A vote is -1, 0 (withdrawn) or 1 in a request and in an answer: one enum, one name.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "palaver.openapi.add_event_stream",
+        "core.openapi.add_event_stream",
     ],
     "ENUM_NAME_OVERRIDES": {
         "VoteValueEnum": [(-1, -1), (0, 0), (1, 1)],
@@ -266,7 +282,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 # Posts, votes and reports per IP and per reader: `off`, or e.g. ip=20/60,commenter=10/60.
-# Both are checked here, so a bad rule stops the start-up (palaver.env.rates_parse).
+# Both are checked here, so a bad rule stops the start-up (core.env.rates_parse).
 PALAVER_RATE_LIMITS = envrates(
     "PALAVER_RATE_LIMITS", "ip=20/60,commenter=10/60", scopes=("ip", "commenter")
 )

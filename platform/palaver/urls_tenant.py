@@ -1,16 +1,18 @@
 """URLs of a customer site (a tenant schema), on `<slug>.<PLATFORM_DOMAIN>`."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from core.headers import api_docs_view
 
 urlpatterns = [
     path("", include("embed.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="palaver.urls_tenant"), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", api_docs_view(), name="api-docs"),
 ]
 
 # Errors under /api/ answer in the API's JSON shape; a database outage is a 503.
-handler400 = "palaver.errorpages.bad_request"
-handler403 = "palaver.errorpages.permission_denied"
-handler404 = "palaver.errorpages.page_not_found"
-handler500 = "palaver.errorpages.server_error"
+handler400 = "core.errorpages.bad_request"
+handler403 = "core.errorpages.permission_denied"
+handler404 = "core.errorpages.page_not_found"
+handler500 = "core.errorpages.server_error"

@@ -255,16 +255,23 @@ def test_a_reader_flags_a_comment_with_a_reason(
 ) -> None:
     page_url, url = embed_page()
     platform.post("alpha", url, "Buy cheap watches", name="Spammer")
-    # Three readers flag it (the site's threshold), so the comment is held for review.
-    for _ in range(3):
+    # Three readers who have commented flag it (the site's threshold), so the comment is held
+    # for review. (Reports from readers who never commented count half and never hold a
+    # comment on their own: tests/test_reader_writes.py.)
+    for n in range(3):
         page = new_reader().page
         page.goto(page_url)
+        page.get_by_role("textbox", name="Write a comment").fill(f"Reader {n} was here")
+        page.get_by_label("Name").fill(f"Reader {n}")
+        page.get_by_role("button", name="Post comment").click()
+        expect(top_level(page)).to_have_count(n + 2)
         comment = top_level(page).nth(0)
         comment.get_by_role("button", name="Flag").click()
         comment.get_by_label("Reason").select_option("spam")
         comment.get_by_role("button", name="Report").click()
         expect(comment.locator(".pv-msg")).to_have_text("Thanks, a moderator will take a look.")
-    assert platform.api("alpha", "GET", f"thread?url={url}")["comments"] == []
+    shown = platform.api("alpha", "GET", f"thread?url={url}")["comments"]
+    assert [c["html"] for c in shown] == [f"<p>Reader {n} was here</p>" for n in range(3)]
 
 
 def test_the_sort_switch_reorders_the_thread(
@@ -272,8 +279,10 @@ def test_the_sort_switch_reorders_the_thread(
 ) -> None:
     page_url, url = embed_page()
     ids = [platform.post("alpha", url, text)["id"] for text in ("Alpha", "Beta", "Gamma")]
-    for _ in range(2):  # two different readers like Beta
-        platform.api("alpha", "POST", f"comments/{ids[1]}/vote", {"value": 1})
+    _, elsewhere = embed_page()
+    for name in ("Fan", "Other fan"):  # two readers who comment on the blog like Beta
+        token = platform.post("alpha", elsewhere, "Nice blog", name=name)["commenter_token"]
+        platform.api("alpha", "POST", f"comments/{ids[1]}/vote", {"value": 1}, token=token)
     page = reader.page
     page.goto(page_url)
     bodies = page.locator(".pv-list > .pv-c .pv-body")
@@ -568,19 +577,27 @@ def test_a_closed_thread_is_read_only(
 ) -> None:
     page_url, url = embed_page()
     platform.post("alpha", url, "Last word")
-    # Closing a thread is the dashboard's business; set it directly before the first read.
+    page = reader.page
+    page.goto(page_url)
+    page.get_by_role("textbox", name="Write a comment").fill("My own last word")
+    page.get_by_label("Name").fill("Ola")
+    page.get_by_role("button", name="Post comment").click()
+    expect(top_level(page)).to_have_count(2)
+    # Closing a thread is the dashboard's business; set it directly, then reload.
     platform.manage("shell", "-c", (
         "from django_tenants.utils import schema_context\n"
         "from embed.models import Thread\n"
         "with schema_context('site_alpha'):\n"
         f"    Thread.objects.filter(url='{url}').update(closed=True)\n"
     ))  # fmt: skip
-    page = reader.page
-    page.goto(page_url)
-    expect(top_level(page).locator(".pv-body")).to_have_text("Last word")
+    page.reload()
+    expect(top_level(page).locator(".pv-body")).to_have_text(["Last word", "My own last word"])
     expect(page.get_by_text("Comments are closed.")).to_be_visible()
     expect(page.get_by_role("textbox")).to_have_count(0)
-    expect(page.get_by_role("button", name="Reply")).to_have_count(0)
+    # Frozen for readers: scores stay in view, nothing to press.
+    expect(top_level(page).locator(".pv-score")).to_have_text(["0", "0"])
+    for name in ("Reply", "Upvote", "Downvote", "Flag", "Edit", "Delete"):
+        expect(page.get_by_role("button", name=name)).to_have_count(0)
 
 
 def test_it_shows_an_error_and_recovers_when_the_api_fails(

@@ -85,13 +85,15 @@ def test_ages_move_on_while_the_page_stays_open(
     platform: Platform, reader: Reader, embed_page: EmbedPage
 ) -> None:
     page_url, url = embed_page()
-    platform.post("alpha", url, "Ticking")
+    ticking = platform.post("alpha", url, "Ticking")["id"]
+    backdate(platform, {ticking: 30})
     page = reader.page
     page.clock.install(time=datetime.now(UTC) - timedelta(hours=2))  # and 2 hours behind
     page.goto(page_url)
     expect(page.locator(".pv-c time")).to_have_text("just now")
-    page.clock.run_for("03:00")
-    expect(page.locator(".pv-c time")).to_have_text("3 minutes ago")
+    # The times are redrawn every minute: two minutes on, it is 2.5 minutes old.
+    page.clock.run_for("02:00")
+    expect(page.locator(".pv-c time")).to_have_text("2 minutes ago")
 
 
 def test_ages_speak_the_readers_language(
@@ -138,3 +140,33 @@ def test_without_intl_segmenter_the_initial_is_still_a_whole_code_point(
     page.goto(page_url)
     expect(page.locator(".pv-c .pv-av")).to_have_text("😀")
     assert page.evaluate("() => typeof Intl.Segmenter") == "undefined"
+
+
+def test_only_a_reader_of_another_language_fetches_its_strings(
+    new_reader: Callable[..., Reader], embed_page: EmbedPage
+) -> None:
+    for locale, fetched, heading in (
+        ("en-US", [], "0 comments"),
+        ("de-DE", ["de"], "0 Kommentare"),
+    ):
+        page_url, _ = embed_page()
+        page = new_reader(locale=locale).page
+        requests: list[str] = []
+        page.on("request", lambda request, seen=requests: seen.append(request.url))
+        page.goto(page_url)
+        expect(page.locator("h2")).to_have_text(heading)
+        locales = [url.rsplit("/", 1)[1] for url in requests if "/locales/" in url]
+        assert locales == [f"{code}.json" for code in fetched]
+
+
+def test_when_the_strings_cannot_be_fetched_it_speaks_english(
+    new_reader: Callable[..., Reader], embed_page: EmbedPage
+) -> None:
+    page_url, _ = embed_page(locale="es")
+    page = new_reader().page
+    page.route("**/locales/es.json", lambda route: route.abort())
+    with page.expect_console_message(lambda message: message.type == "warning") as warning:
+        page.goto(page_url)
+    assert 'the "es" strings could not be loaded' in warning.value.text
+    expect(page.locator("h2")).to_have_text("0 comments")
+    expect(page.get_by_role("textbox", name="Write a comment")).to_be_visible()

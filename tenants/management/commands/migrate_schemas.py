@@ -21,7 +21,7 @@ from django_tenants.management.commands.migrate_schemas import MigrateSchemasCom
 from django_tenants.migration_executors import get_executor
 from django_tenants.utils import get_public_schema_name, schema_exists
 
-from tenants.db import use_public_schema
+from core.tenancy import use_public_schema
 from tenants.models import Tenant
 
 HISTORY_BATCH = 200  # schemas compared per query

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from tenants.db import current_schema
+from core.tenancy import current_schema
 
 
 def after_commit(effect: Callable[[], None]) -> None:

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from core.errors import ErrorCode, Refused
 from embed.models import Comment, Commenter, SiteSettings
-from embed.moderation.bans import ban_active
-from embed.moderation.rules import words_found
-from embed.moderation.spammodel import site_spam_model
+from embed.policy.bans import ban_active
+from embed.policy.rules import words_found
+from embed.policy.spammodel import site_spam_model
 from embed.sanitize import link_count
 from embed.site import SiteConfig
 from embed.spam import HOLD_THRESHOLD, SPAM_THRESHOLD, SpamInput, spam_check
-from palaver.errors import ErrorCode, Refused
 
 _SEVERITY: dict[str, int] = {
     Comment.Status.PUBLISHED: 0,

@@ -6,9 +6,9 @@ costs one small query (the version) rather than loading the model every time.
 
 from django.db import transaction
 
+from core.tenancy import current_schema
 from embed.models import SpamModelState
 from embed.spam import SpamModel
-from tenants.db import current_schema
 
 _cache: dict[str, tuple[int, SpamModel]] = {}
 

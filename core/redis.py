@@ -32,6 +32,11 @@ def client() -> redis.Redis | None:
     return _client
 
 
+def database() -> int:
+    """The number of the Redis database REDIS_URL names (0 when it names none)."""
+    return int(redis.connection.parse_url(settings.REDIS_URL).get("db") or 0)
+
+
 def trip(exc: Exception) -> None:
     """Record a Redis failure: skip Redis for BREAKER_SECONDS."""
     global _open_until

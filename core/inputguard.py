@@ -1,16 +1,16 @@
 """Every request's text is checked once, before any view sees it.
 
 `InputGuardMiddleware` refuses a request whose path, query parameters (names and values),
-form fields or JSON body hold a character `palaver.textrules.forbidden_character` refuses
+form fields or JSON body hold a character `core.text.forbidden_character` refuses
 (NUL, other control characters, lone surrogates), or whose JSON is nested deeper than
 `MAX_JSON_DEPTH`. The answer is a 400: the API's JSON error
-shape under `/api/`, naming the field, and a small page elsewhere (palaver.errorpages).
+shape under `/api/`, naming the field, and a small page elsewhere (core.errorpages).
 A NUL would otherwise reach PostgreSQL, which cannot store it, and deep JSON would exhaust
 Python's recursion limit; both used to be 500s.
 
 One check for every endpoint, present and future: a view never has to remember it. The
 middleware parses a JSON body once and leaves the result on the request, and
-`palaver.parsers.JSONParser` (DRF's DEFAULT_PARSER_CLASSES) takes it from there, or parses and
+`core.parsers.JSONParser` (DRF's DEFAULT_PARSER_CLASSES) takes it from there, or parses and
 checks the body itself when a request did not pass the middleware. Any view that reads a JSON
 body without DRF uses `textrules.json_parse`.
 
@@ -23,9 +23,9 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 
-from palaver.errorpages import error_response
-from palaver.errors import ErrorCode
-from palaver.textrules import PARSED_JSON_ATTRIBUTE, InputRefused, json_parse, text_check
+from core.errorpages import error_response
+from core.errors import ErrorCode
+from core.text import PARSED_JSON_ATTRIBUTE, InputRefused, json_parse, text_check
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

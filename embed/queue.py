@@ -9,8 +9,6 @@ from django.utils import timezone
 
 from embed.models import AuditEntry, Comment, Thread
 
-PAGE_SIZE = 50
-
 
 def queue(
     *,

@@ -1,7 +1,7 @@
 """Error answers outside DRF's views: the URL confs' handlers (400, 403, 404, 500) and the
 refusals of middleware, in one place.
 
-Under `/api/` every answer is the API's JSON error shape (palaver.errors), whatever produced
+Under `/api/` every answer is the API's JSON error shape (core.errors), whatever produced
 it: an unknown path, a method no view takes, a body over the size limit, a refused character,
 a database that cannot be reached. Elsewhere (the dashboard, the platform's pages) it is a
 small HTML page. Both URL confs name these handlers.
@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
-from palaver.errors import ErrorCode, error_body
+from core.errors import ErrorCode, error_body
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from rest_framework import exceptions, parsers
 
-from palaver.textrules import PARSED_JSON_ATTRIBUTE, InputRefused, json_parse
+from core.text import PARSED_JSON_ATTRIBUTE, InputRefused, json_parse
 
 
 class JSONParser(parsers.JSONParser):

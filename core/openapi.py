@@ -2,7 +2,7 @@
 the responses, plus the error responses every operation can give.
 
 Each view declares its success responses with `@extend_schema(responses={status: Serializer})`.
-`AutoSchema` adds the errors, in the one error shape (`palaver.errors`), with the codes each
+`AutoSchema` adds the errors, in the one error shape (`core.errors`), with the codes each
 status can carry:
 
 - every operation: 400 (a bad parameter) and 503 (the database is unreachable);
@@ -19,7 +19,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from palaver.errors import CATALOGUE, ErrorCode
+from core.errors import CATALOGUE, ErrorCode
 
 ALWAYS = frozenset({400, 503})
 WITH_BODY = frozenset({413, 415})

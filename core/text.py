@@ -5,7 +5,7 @@ Every text that reaches the platform (query parameters, form fields, JSON string
 refused when it holds a character no reader or database means to exchange: NUL (PostgreSQL
 cannot store it), the other C0 and C1 control characters except tab, line feed and carriage
 return, DEL, and UTF-16 surrogates that JSON escapes can smuggle in alone (UTF-8 cannot encode
-them, so the database driver fails on them). `palaver.inputguard` applies this to every
+them, so the database driver fails on them). `core.inputguard` applies this to every
 request; `forbidden_character` is the test, `text_check` and `json_check` apply it to a
 parameter or to a parsed JSON body (which may also nest at most `MAX_JSON_DEPTH` deep).
 

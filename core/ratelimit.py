@@ -2,7 +2,7 @@
 
 PALAVER_RATE_LIMITS sets them: `off`, or rules like `ip=20/60,commenter=10/60`
 (at most 20 posts a minute from one IP, 10 from one reader); settings check them at start-up
-(palaver.env.rates_parse). With Redis down the limits are not enforced: a post is worth more
+(core.env.rates_parse). With Redis down the limits are not enforced: a post is worth more
 than a perfect count.
 """
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import redis as redis_lib
 from django.conf import settings
 
-from embed import redis
-from palaver.env import Rate, rates_parse
-from tenants.db import current_schema
+from core import keys, redis
+from core.env import Rate, rates_parse
+from core.tenancy import current_schema
 
 Rule = Rate
 
@@ -41,7 +41,7 @@ def rate_limit_key(*, action: str, scope: str, subject: str, window: int, window
     subject (see `subject_of`), the window's length (so `ip=20/60,ip=500/3600` are two
     counters) and its start (Unix seconds). Every counter is written with an expiry one
     second past its window."""
-    return f"palaver:{current_schema()}:rl:{action}:{scope}:{subject}:{window}:{window_start}"
+    return keys.rate_limit(current_schema(), action, scope, subject, window, window_start)
 
 
 def subject_of(value: str) -> str:

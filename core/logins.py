@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from core.clientip import client_ip
-from embed.ratelimit import (
+from core.ratelimit import (
     rate_limit_count,
     rate_limit_forget,
     rate_limit_peek,

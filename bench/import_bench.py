@@ -1,0 +1,226 @@
+"""`make bench-import`: import speed and memory on generated Disqus exports.
+
+Generates a gzipped Disqus export per size (default 100,000 and 300,000 comments: threads of
+50 posts, a third of them replies, HTML messages of 100-400 characters, guests and registered
+authors), then imports each into a fresh site of the bench database with
+`manage.py import_comments` in a child process, measuring its wall time and peak RSS (the
+Python process; PostgreSQL's own memory is not in it). Then imports the first file again: the
+time of a re-import and the rows it created (0 expected).
+
+    make bench-import                                        # 100k and 300k
+    make bench-import BENCH_ARGS="--sizes 100000,1000000"    # RSS at a million
+
+Results in bench/results/import-*.json; docs/performance.md has the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.env import (
+    RESULTS,
+    ROOT,
+    BenchEnv,
+    bench_env,
+    database_recreate,
+    load_average,
+    redis_client,
+)
+
+DATABASE = "palaver_bench_import"
+REDIS_DB = int(os.environ.get("BENCH_IMPORT_REDIS_DB", "13"))
+POSTS_PER_THREAD = 50
+TARGET_RATE = 5000.0  # comments per second
+TARGET_RSS_MB = 300.0
+WORDS = (
+    "comment thread reply post site reader moderation import export comments widget page "
+    "thanks agree disagree interesting point article author great question answer link code "
+    "python django postgres redis speed memory stream batch copy merge tree parent child"
+).split()
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def message(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(15, 60))
+    text = " ".join(words)
+    if rng.random() < 0.3:
+        text += f' <a href="https://example.org/{rng.randint(1, 999)}">a link</a>'
+    if rng.random() < 0.2:
+        text = text.replace("thread", "<b>thread</b>", 1)
+    return f"<p>{text}</p>"
+
+
+def generate(path: Path, comments: int, seed: int = 7) -> None:
+    """A Disqus export of `comments` posts: threads first, then posts, as Disqus writes."""
+    rng = random.Random(seed)
+    threads = max(1, comments // POSTS_PER_THREAD)
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
+        out.write(
+            '<?xml version="1.0" encoding="utf-8"?>\n<disqus xmlns="http://disqus.com" '
+            'xmlns:dsq="http://disqus.com/disqus-internals">\n'
+        )
+        for t in range(threads):
+            out.write(
+                f'<thread dsq:id="{1000 + t}"><id>post-{t}</id><forum>bench</forum>'
+                f"<link>https://bench.example/posts/{t}/?utm_source=feed</link>"
+                f"<title>Post number {t}</title><createdAt>2015-01-01T00:00:00Z</createdAt>"
+                "<isClosed>false</isClosed><isDeleted>false</isDeleted></thread>\n"
+            )
+        for n in range(comments):
+            thread = n % threads
+            post_id = 10_000_000 + n
+            parent = ""
+            if n >= threads and rng.random() < 0.35:
+                # An earlier post of the same thread.
+                earlier = n - threads * rng.randint(1, max(1, n // threads))
+                if earlier >= 0:
+                    parent = f'<parent dsq:id="{10_000_000 + earlier}"/>'
+            registered = rng.random() < 0.4
+            who = rng.randint(1, 20_000)
+            author = (
+                f"<email>reader{who}@readers.example</email><name>Reader {who}</name>"
+                f"<isAnonymous>{str(not registered).lower()}</isAnonymous>"
+                + (f"<username>reader{who}</username>" if registered else "")
+            )
+            day = 1 + n * 3000 // comments
+            stamp = (
+                f"2016-{1 + day // 28 % 12:02d}-{1 + day % 28:02d}T{n % 24:02d}:{n % 60:02d}:00Z"
+            )
+            spam = "true" if rng.random() < 0.02 else "false"
+            out.write(
+                f'<post dsq:id="{post_id}"><id/><message><![CDATA[{message(rng)}]]></message>'
+                f"<createdAt>{stamp}</createdAt><isDeleted>false</isDeleted>"
+                f"<isSpam>{spam}</isSpam><author>{author}</author>"
+                f"<ipAddress>198.51.{who % 256}.{n % 256}</ipAddress>"
+                f'<thread dsq:id="{1000 + thread}"/>{parent}</post>\n'
+            )
+        out.write("</disqus>\n")
+
+
+def manage(env: BenchEnv, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT, env=env.process_env(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def timed_import(env: BenchEnv, slug: str, path: Path) -> dict[str, Any]:
+    """Run import_comments in a child process: wall seconds, peak RSS (MB), its summary."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "import_comments", slug, str(path),
+             "--verbosity", "0"],
+            cwd=ROOT, env=env.process_env(), stdout=out, stderr=err,
+        )  # fmt: skip
+        # wait4, not wait: the child's own resource usage, peak RSS included.
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text, errors = out.read().decode(), err.read().decode()
+    if child.returncode:
+        raise SystemExit(f"import failed:\n{text}{errors}")
+    summary = text.strip().splitlines()[-1]
+    created = re.search(r"created: threads=(\d+) comments=(\d+)", text)
+    counts = dict(re.findall(r"(\w+)=(\d+)", summary))
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # ru_maxrss is in KB on Linux
+        # The import process's own CPU time (PostgreSQL's is not in it): what the load of
+        # other work on the machine does not change.
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+        "summary": summary,
+        "comments": int(counts.get("comments", 0)),
+        "threads_created": int(created.group(1)) if created else None,
+        "comments_created": int(created.group(2)) if created else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Import benchmark")
+    parser.add_argument("--sizes", default="100000,300000", help="comma-separated sizes")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    env = bench_env(DATABASE, REDIS_DB)
+    loads = [load_average()]
+    say(f"database {DATABASE}, Redis db {REDIS_DB}; load {loads[0]:.2f}; cores {os.cpu_count()}")
+    database_recreate(env)
+    redis_client(env).flushdb()
+    manage(env, "migrate", "--verbosity", "0")
+    folder = RESULTS / "import-files"
+    folder.mkdir(parents=True, exist_ok=True)
+    runs: list[dict[str, Any]] = []
+    for size in sizes:
+        path = folder / f"disqus-{size}.xml.gz"
+        if not path.exists():
+            t0 = time.perf_counter()
+            generate(path, size)
+            say(f"generated {path.name}: {path.stat().st_size / 1e6:.1f} MB gzipped "
+                f"in {time.perf_counter() - t0:.0f} s")  # fmt: skip
+        slug = f"imp{size}"
+        manage(env, "create_site", "--slug", slug, "--name", slug, "--owner-email",
+               f"owner@{slug}.example", "--owner-password", "correct-horse-battery-staple",
+               "--origin", "https://bench.example")  # fmt: skip
+        loads.append(load_average())
+        result = timed_import(env, slug, path)
+        result.update(size=size, load=load_average(), rate=round(size / result["seconds"]))
+        runs.append(result)
+        say(f"{size:>9,} comments: {result['seconds']:.1f} s, {result['rate']:,}/s, "
+            f"CPU {result['cpu_seconds']:.1f} s, "
+            f"peak RSS {result['peak_rss_mb']:.0f} MB, load {result['load']:.2f}  "
+            f"[{result['summary']}]")  # fmt: skip
+    first = sizes[0]
+    again = timed_import(env, f"imp{first}", folder / f"disqus-{first}.xml.gz")
+    again.update(size=first, load=load_average())
+    say(f"re-import of {first:,}: {again['seconds']:.1f} s, created threads="
+        f"{again['threads_created']} comments={again['comments_created']}, "
+        f"peak RSS {again['peak_rss_mb']:.0f} MB")  # fmt: skip
+    biggest = runs[-1]
+    rows = [
+        [f"{r['size']:,} comments", f"{r['seconds']:.1f} s", f"{r['rate']:,}/s",
+         f"{r['cpu_seconds']:.1f} s", f"{r['peak_rss_mb']:.0f} MB", f"{r['load']:.2f}"]
+        for r in runs
+    ] + [[f"re-import {first:,}", f"{again['seconds']:.1f} s",
+          f"created {again['comments_created']}", f"{again['cpu_seconds']:.1f} s",
+          f"{again['peak_rss_mb']:.0f} MB", f"{again['load']:.2f}"]]  # fmt: skip
+    say(report.table(rows, ["run", "wall time", "rate", "CPU (import process)", "peak RSS",
+                            "load"]))  # fmt: skip
+    ok_rate = runs[0]["rate"] >= TARGET_RATE
+    ok_rss = all(r["peak_rss_mb"] < TARGET_RSS_MB for r in runs)
+    say(f"target >= {TARGET_RATE:,.0f}/s at {first:,}: {'yes' if ok_rate else 'NO'}; "
+        f"peak RSS < {TARGET_RSS_MB:.0f} MB: {'yes' if ok_rss else 'NO'}; RSS at "
+        f"{biggest['size']:,} vs {first:,}: {biggest['peak_rss_mb']:.0f} / "
+        f"{runs[0]['peak_rss_mb']:.0f} MB; re-import created "
+        f"{again['comments_created']} comments")  # fmt: skip
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"import-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(
+        {"machine": report.machine(), "loads": loads, "runs": runs, "reimport": again},
+        indent=2,
+    ))  # fmt: skip
+    say(f"results: {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
