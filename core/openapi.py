@@ -111,6 +111,22 @@ class AutoSchema(SpectacularAutoSchema):
         )
 
 
+# One Server-Sent Event as its fields (before OpenAPI 3.2, a stream's schema is its events').
+SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event": {"enum": ["hello", "change"]},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": 'hello: {"version"}; change: {"type", "id", "version"}',
+        },
+        "retry": {"type": "integer", "minimum": 0, "description": "Milliseconds"},
+    },
+    "required": ["event", "data"],
+}
+
+
 def add_event_stream(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
@@ -134,8 +150,8 @@ def add_event_stream(
             ],
             "responses": {
                 "200": {
-                    "description": "An event stream.",
-                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    "description": "An event stream; the schema is that of each event.",
+                    "content": {"text/event-stream": {"schema": SSE_EVENT}},
                 },
                 **{
                     str(status): {
