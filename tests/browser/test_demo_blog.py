@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from embed.spam.heuristics import MIN_HUMAN_MS
 from tests.browser.conftest import ROOT, Platform, Reader
 
 pytestmark = pytest.mark.browser
@@ -97,5 +98,8 @@ def test_the_demo_site_follows_the_blog_to_another_port(
     expect(page.get_by_text("Comments could not be loaded")).to_have_count(0)
     page.get_by_role("textbox", name="Write a comment").fill("Works on this port too.")
     page.get_by_label("Name").fill("Pat")
+    # The demo site runs the full spam filter, and a post sent faster than a person can
+    # write one is a spam signal (embed/spam/heuristics.py): write at a person's pace.
+    page.wait_for_timeout(MIN_HUMAN_MS + 500)
     page.get_by_role("button", name="Post comment").click()
     expect(page.locator("h2")).to_have_text("5 comments")
