@@ -119,9 +119,16 @@ SSE_EVENT: dict[str, Any] = {
         "data": {
             "type": "string",
             "contentMediaType": "application/json",
-            "description": 'hello: {"version"}; change: {"type", "id", "version"}',
+            "description": 'hello: {"version"}; change: {"type", "id", "version"} (type '
+            "comment.new, comment.edited, comment.removed, comment.score or resync)",
         },
         "retry": {"type": "integer", "minimum": 0, "description": "Milliseconds"},
+        "id": {
+            "type": "string",
+            "description": "The thread's version; the browser sends it back as Last-Event-ID "
+            "when it reconnects, and a stream whose version moved since answers with a "
+            '`change` of type "resync"',
+        },
     },
     "required": ["event", "data"],
 }
@@ -147,6 +154,7 @@ def add_event_stream(
             "parameters": [
                 {"in": "query", "name": "url", "schema": {"type": "string", "format": "uri"}},
                 {"in": "query", "name": "key", "schema": {"type": "string"}},
+                {"in": "header", "name": "Last-Event-ID", "schema": {"type": "string"}},
             ],
             "responses": {
                 "200": {

@@ -21,7 +21,8 @@ def test_under_wsgi_the_stream_answers_at_once_with_the_version(api):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/event-stream"
     body = response.content.decode()
-    assert body.startswith("retry: 10000\nevent: hello\ndata: ")
+    assert body.startswith("retry: 10000\nid: ")
+    assert "\nevent: hello\ndata: " in body
     version = json.loads(body.split("data: ", 1)[1].split("\n", 1)[0])["version"]
     assert version == cache.thread_version(cache.thread_ident(url=PAGE, key=None)) != "0"
 
@@ -32,7 +33,9 @@ def test_a_bad_url_is_a_400(api):
     assert "url" in response.json()["error"]["fields"]
 
 
-async def open_stream(host: str, query: str) -> tuple[asyncio.Queue, asyncio.Event, asyncio.Task]:
+async def open_stream(
+    host: str, query: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> tuple[asyncio.Queue, asyncio.Event, asyncio.Task]:
     """Call the real ASGI application the way uvicorn does, keeping the stream open."""
     from palaver.asgi import application
 
@@ -45,7 +48,7 @@ async def open_stream(host: str, query: str) -> tuple[asyncio.Queue, asyncio.Eve
         "path": "/api/v1/thread/events",
         "raw_path": b"/api/v1/thread/events",
         "query_string": query.encode(),
-        "headers": [(b"host", host.encode())],
+        "headers": [(b"host", host.encode()), *(headers or [])],
         "server": ("127.0.0.1", 80),
         "client": ("127.0.0.1", 50000),
     }
@@ -101,7 +104,7 @@ def test_under_asgi_changes_are_pushed_to_the_stream(alpha, beta):
     assert content_type == "text/event-stream"
     assert "event: hello" in hello
     assert hello.startswith("retry: 3000")
-    assert change.startswith("event: change\n")
+    assert change.startswith("id: ") and "\nevent: change\n" in change
     assert '"id": 7' in change
     assert '"type": "comment.new"' in change
 
@@ -140,3 +143,65 @@ def next_message(pubsub: Any, timeout: float) -> dict | None:
         if message is not None:
             return message
     return None
+
+
+def test_one_subscription_fans_out_to_every_stream(alpha):
+    """Streams on three pages share the process's one Redis subscription; each gets only its
+    own page's changes."""
+    from django_tenants.utils import schema_context
+
+    from embed.api import live_hub
+
+    pages = [f"https://alpha.example/live/{n}" for n in range(3)]
+
+    async def scenario() -> tuple[list[str], int, int]:
+        streams = [await open_stream(host_of(alpha), f"url={page}") for page in pages]
+        for sent, _, _ in streams:
+            await next_body(sent)  # hello
+        await asyncio.sleep(0.3)
+        hub = live_hub.hub()
+        subscribers = hub.streams
+
+        def write() -> None:
+            with schema_context(alpha.schema_name):
+                for n, page in enumerate(pages):
+                    cache.thread_changed(url=page, key=None, event={"type": "comment.new", "id": n})
+
+        await asyncio.to_thread(write)
+        changes = [await next_body(sent) for sent, _, _ in streams]
+        readers = sum(1 for task in [hub.reader] if task is not None and not task.done())
+        for _, disconnect, task in streams:
+            disconnect.set()
+            await asyncio.wait_for(task, 5)
+        return changes, subscribers, readers
+
+    changes, subscribers, readers = asyncio.run(scenario())
+    assert subscribers == 3 and readers == 1
+    for n, change in enumerate(changes):
+        assert f'"id": {n}' in change
+
+
+def test_a_reconnecting_browser_that_missed_a_change_is_told_to_refetch(alpha, api):
+    api.post_comment("first")
+    with_version = api.get("/api/v1/thread/events", {"url": PAGE}).content.decode()
+    seen = json.loads(with_version.split("data: ", 1)[1].split("\n", 1)[0])["version"]
+
+    async def scenario(last: str) -> list[str]:
+        headers = [(b"last-event-id", last.encode())]
+        sent, disconnect, task = await open_stream(host_of(alpha), f"url={PAGE}", headers)
+        bodies = [await next_body(sent)]
+        try:
+            bodies.append(await asyncio.wait_for(next_body(sent), 1))
+        except TimeoutError:
+            pass
+        disconnect.set()
+        await asyncio.wait_for(task, 5)
+        return bodies
+
+    # Up to date: the hello only.
+    (hello,) = asyncio.run(scenario(seen))
+    assert f"id: {seen}" in hello
+    # A change happened while it was away: a resync at once.
+    api.post_comment("second, while the reader was away")
+    hello, resync = asyncio.run(scenario(seen))
+    assert '"type": "resync"' in resync

@@ -2,7 +2,10 @@
 
 Under ASGI (the events process behind the front door) a stream stays open, forwarding each
 change published on the thread's Redis channel, with a heartbeat, for up to STREAM_SECONDS;
-the browser then reconnects by itself. Under WSGI a sync worker must not be pinned by an idle
+the browser then reconnects by itself. Every stream of the process listens through one Redis
+subscription (`live_hub`), not a connection each. Each event's `id` is the thread's version:
+a browser that reconnects sends the last one back (Last-Event-ID), and a stream whose version
+moved meanwhile tells it at once to refetch (a `resync` change). Under WSGI a sync worker must not be pinned by an idle
 reader, so the stream answers at once with the thread's version and asks the browser to
 reconnect in POLL_RETRY_MS: live updates degrade to cheap polling.
 
@@ -28,6 +31,7 @@ from rest_framework import exceptions
 from core import keys
 from core.errorpages import error_response
 from core.errors import ErrorCode, error_body, validation_fields
+from embed.api import live_hub
 from embed.api.common import page_params
 from embed.cache import events_channel, thread_idents
 
@@ -38,7 +42,8 @@ POLL_RETRY_MS = 10000
 
 
 def _hello(version: str, retry_ms: int) -> str:
-    return f"retry: {retry_ms}\nevent: hello\ndata: {json.dumps({'version': version})}\n\n"
+    data = json.dumps({"version": version})
+    return f"retry: {retry_ms}\nid: {version}\nevent: hello\ndata: {data}\n\n"
 
 
 async def _versions(client: aioredis.Redis, schema: str, idents: list[str]) -> dict[str, str]:
@@ -52,36 +57,45 @@ async def _versions(client: aioredis.Redis, schema: str, idents: list[str]) -> d
     }
 
 
-async def _live(schema: str, idents: list[str]) -> AsyncIterator[str]:
+async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncIterator[str]:
     client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
     try:
         versions = await _versions(client, schema, idents)
-        yield _hello(".".join(versions.values()), LIVE_RETRY_MS)
-        pubsub = client.pubsub()
-        channels = {events_channel(ident, schema): ident for ident in idents}
-        try:
-            await pubsub.subscribe(*channels)
-        except RedisError:
-            return  # the browser reconnects after `retry`
+    finally:
+        await client.aclose()
+    version = ".".join(versions.values())
+    yield _hello(version, LIVE_RETRY_MS)
+    if last_seen and last_seen != version:
+        # The browser reconnected having seen an older version: it missed something.
+        yield _change({"type": "resync", "version": version})
+    channels = {events_channel(ident, schema): ident for ident in idents}
+    try:
+        listener = await live_hub.hub().listen(list(channels))
+    except (RedisError, OSError, TimeoutError):
+        return  # the browser reconnects after `retry`
+    try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + STREAM_SECONDS
         while loop.time() < deadline:
             try:
-                message = await pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=HEARTBEAT_SECONDS
-                )
-            except RedisError:
-                return
-            if message is None:
+                channel, data = await asyncio.wait_for(listener.queue.get(), HEARTBEAT_SECONDS)
+            except TimeoutError:
                 yield ": ping\n\n"
                 continue
-            event = json.loads(message["data"])
-            versions[channels[message["channel"].decode()]] = str(event.get("version", "0"))
+            if data == live_hub.CLOSED:
+                return
+            event = json.loads(data)
+            if channel in channels and "version" in event:
+                versions[channels[channel]] = str(event["version"])
             event["version"] = ".".join(versions.values())
-            yield f"event: change\ndata: {json.dumps(event)}\n\n"
-        await pubsub.aclose()
+            yield _change(event)
     finally:
-        await client.aclose()
+        live_hub.hub().leave(listener)
+
+
+def _change(event: dict) -> str:
+    # The id is the thread's version: a reconnecting browser sends it back as Last-Event-ID.
+    return f"id: {event['version']}\nevent: change\ndata: {json.dumps(event)}\n\n"
 
 
 async def thread_events(request: HttpRequest) -> HttpResponseBase:
@@ -104,7 +118,9 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
     schema = request.tenant.schema_name  # type: ignore[attr-defined]
     response: HttpResponseBase
     if isinstance(request, ASGIRequest):
-        response = StreamingHttpResponse(_live(schema, idents), content_type="text/event-stream")
+        last_seen = request.headers.get("Last-Event-ID")
+        stream = _live(schema, idents, last_seen)
+        response = StreamingHttpResponse(stream, content_type="text/event-stream")
     elif settings.EVENTS_PORT:
         # No proxy in front (the demo): the events process listens on its own port.
         host, _ = split_domain_port(request.get_host())
