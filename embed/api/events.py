@@ -5,8 +5,8 @@ change published on the thread's Redis channel, with a heartbeat, for up to STRE
 the browser then reconnects by itself. Every stream of the process listens through one Redis
 subscription (`live_hub`), not a connection each. Each event's `id` is the thread's version:
 a browser that reconnects sends the last one back (Last-Event-ID), and a stream whose version
-moved meanwhile tells it at once to refetch (a `resync` change). Under WSGI a sync worker must not be pinned by an idle
-reader, so the stream answers at once with the thread's version and asks the browser to
+moved meanwhile tells it at once to refetch (a `resync` change). Under WSGI a sync worker
+must not be pinned by an idle reader, so the stream answers at once with the thread's version and asks the browser to
 reconnect in POLL_RETRY_MS: live updates degrade to cheap polling.
 
 Events carry no comment content, only `{"type", "id", "version"}`: the widget refetches the
