@@ -6,8 +6,9 @@ the browser then reconnects by itself. Every stream of the process listens throu
 subscription (`live_hub`), not a connection each. Each event's `id` is the thread's version:
 a browser that reconnects sends the last one back (Last-Event-ID), and a stream whose version
 moved meanwhile tells it at once to refetch (a `resync` change). Under WSGI a sync worker
-must not be pinned by an idle reader, so the stream answers at once with the thread's version and asks the browser to
-reconnect in POLL_RETRY_MS: live updates degrade to cheap polling.
+must not be pinned by an idle reader, so the stream answers at once with the thread's
+version and asks the browser to reconnect in POLL_RETRY_MS: live updates degrade to cheap
+polling.
 
 Events carry no comment content, only `{"type", "id", "version"}`: the widget refetches the
 thread (a cached read, or a 304), so nothing held or private can travel this way. A page named
