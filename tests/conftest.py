@@ -67,6 +67,16 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.CELERY_BROKER_URL = settings.REDIS_URL.replace("unix://", "redis+socket://")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last, after every other test.
+
+    Playwright's sync API keeps an event loop running in the main thread for as long as its
+    session-wide browser lives, and Django refuses database calls from a thread with a running
+    loop (SynchronousOnlyOperation). Tests that drive the app in-process must come first.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
