@@ -29,6 +29,7 @@ from embed.api.admin_serializers import (
     BulkResultSerializer,
     QueuePageSerializer,
     SettingsSerializer,
+    SsoSecretSerializer,
     StatsSerializer,
     TeamMemberSerializer,
     TeamSerializer,
@@ -43,7 +44,7 @@ from embed.moderation.actions import (
     thread_set_closed,
 )
 from embed.moderation.bans import ban_create, ban_lift
-from embed.moderation.configure import settings_change
+from embed.moderation.configure import settings_change, sso_secret_rotate
 from embed.moderation.team import role_of, team_member_add, team_member_remove, users
 from embed.selectors import comment_or_404, thread_search
 from embed.site import site_settings_row
@@ -225,6 +226,17 @@ class SettingsApi(AdminApi):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
         row = settings_change(actor=acting_user(request), **request.data)
         return Response(SettingsSerializer(row).data)
+
+
+class SsoSecretApi(AdminApi):
+    permission_classes = [IsSiteOwner]
+
+    @extend_schema(request=None, responses={201: SsoSecretSerializer})
+    def post(self, request: Request) -> Response:
+        """A new SSO secret (the first, or in place of the current one)."""
+        secret = sso_secret_rotate(actor=acting_user(request))
+        body = {"secret": secret, "previous_valid_until": site_settings_row().sso_previous_until}
+        return Response(SsoSecretSerializer(body).data, status=201)
 
 
 class TeamApi(AdminApi):
