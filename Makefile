@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format packages services-stop bench bench-tenants bench-spam bench-import screenshots clean
+.PHONY: demo test lint format packages services-stop bench bench-tenants bench-spam bench-import screenshots clean widget widget-check widget-format
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -1,5 +1,5 @@
 // Builds the widget from src/ into dist/, the files the platform serves and git keeps:
-//   dist/embed.js, dist/count.js   bundled and minified by esbuild (one IIFE each)
+//   dist/embed.js, dist/count.js, dist/sso.js   bundled and minified by esbuild (one IIFE each)
 //   dist/locales/<code>.json       every locale but English (built into embed.js)
 //   dist/SOURCES                   the sha256 of every input, so `make test` (no Node) can
 //                                  tell when src/ changed without a rebuild
@@ -53,6 +53,7 @@ async function build() {
   const files = {
     "embed.js": await bundle("embed.js"),
     "count.js": await bundle("count.js"),
+    "sso.js": await bundle("sso.js"),
   };
   for (const code of locales.filter((code) => code !== "en")) {
     const strings = JSON.parse(await readFile(new URL(`locales/${code}.json`, SRC), "utf8"));

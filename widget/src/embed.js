@@ -4,13 +4,27 @@
    Modules: config (the tag's options), i18n + locales/ (strings), api (the HTTP client),
    storage (the reader's identity), dom (elements), format (ages, initials), state,
    render (the thread), forms (comment box, flag form), comments (vote, delete),
-   thread (loading), live (Server-Sent Events), styles.css. */
+   thread (loading), live (Server-Sent Events), styles.css; sso.js (signing in with the
+   site's accounts) is a file of its own, fetched when a page needs it. */
 
-import { options, script } from "./config.js";
-import { localeLoad } from "./i18n.js";
+import { api } from "./api.js";
+import { API, options, script } from "./config.js";
+import { h } from "./dom.js";
+import { lang, localeLoad, t } from "./i18n.js";
 import { listen } from "./live.js";
 import { mount } from "./render.js";
+import { state, ui } from "./state.js";
+import { remember, stored } from "./storage.js";
 import { load } from "./thread.js";
+
+// Sign-in with the site's own accounts lives in sso.js, fetched only by pages that use it
+// (data-sso, disqus_config, or a site with sign-in pages); it gets what it needs from here.
+const sso = () =>
+  window.Palaver.sso ||
+  new Promise((done) =>
+    document.head.append(h("script", { src: API + "/sso.js", onload: done, onerror: done })),
+  ).then(() => window.Palaver.sso);
+const kit = { api, options, lang, t, state, ui, remember, stored, load };
 
 async function start() {
   const host = document.getElementById("palaver-thread");
@@ -24,7 +38,9 @@ async function start() {
   }
   await localeLoad();
   mount(host);
+  if ("sso" in options || window.disqus_config) await (await sso())?.signIn(kit);
   await load();
+  if (state.site.sso || stored().signed) (await sso())?.bar(kit);
   listen();
 }
 

@@ -40,7 +40,8 @@ export function form(o) {
     el.value = value || "";
     return h("label", {}, [label, el]);
   };
-  const guest = !o.edit && [
+  // A signed-in reader is named by the site's sign-in (sso.js), not by a name field.
+  const guest = !(o.edit || me.signed) && [
     input("name", "text", me.name, t("name")),
     state.site.guest_email_required && input("email", "email", me.email, t("email")),
   ];
