@@ -11,7 +11,8 @@ vouches for the address, as it vouches for everything in the payload it signs.
 
 from django.db import IntegrityError, transaction
 
-from embed.models import Commenter, ReaderIdentity
+from embed import cache
+from embed.models import Commenter, ReaderIdentity, Thread
 from embed.moderation.team import role_of, users
 from embed.sso import SsoUser
 
@@ -50,10 +51,18 @@ def _sign_in(kind: ReaderIdentity.Kind, user: SsoUser) -> Commenter:
         commenter = Commenter.objects.create()
         identity = ReaderIdentity(commenter=commenter, kind=kind, subject=user.subject)
     commenter = identity.commenter
+    shown_before = (commenter.name, commenter.avatar, commenter.badge, commenter.email)
     commenter.name = user.name  # display_name_clean: at most as long as the field
     commenter.email = user.email
     commenter.avatar = user.avatar
     commenter.badge = badge_for(user.email)
+    if commenter.pk and shown_before != (
+        commenter.name, commenter.avatar, commenter.badge, commenter.email,
+    ):  # fmt: skip
+        # Their comments show the new name and picture (the e-mail counts for Gravatar).
+        threads = Thread.objects.filter(comments__author=commenter).distinct()
+        for url, key in threads.values_list("url", "key"):
+            cache.thread_changed(url=url, key=key)
     if kind == ReaderIdentity.Kind.SSO:
         # The site's own user id: exports name the author by it, as Disqus's do.
         commenter.sso_id = user.subject

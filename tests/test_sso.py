@@ -75,6 +75,14 @@ def test_the_same_user_is_one_reader_and_their_details_follow_the_site(api, alph
         assert Commenter.objects.get(pk=first).name == "Jane R."
 
 
+def test_a_new_name_reaches_the_cached_thread(api, secret):
+    api.token = sign_in(api, disqus_payload(secret, JANE)).json()["commenter_token"]
+    api.post_comment("before the rename")
+    assert api.thread().json()["comments"][0]["author"]["name"] == "Jane Reader"
+    sign_in(api, disqus_payload(secret, {**JANE, "username": "Jane Q. Reader"}))
+    assert api.thread().json()["comments"][0]["author"]["name"] == "Jane Q. Reader"
+
+
 def test_a_reader_without_a_picture_gets_a_local_identicon(api, secret):
     no_picture = {k: v for k, v in JANE.items() if k != "avatar"}
     author = sign_in(api, disqus_payload(secret, no_picture)).json()["commenter"]["author"]
