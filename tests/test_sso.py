@@ -330,3 +330,13 @@ def test_the_thread_tells_the_widget_the_sites_sign_in_pages(api, alpha, secret)
         site_settings_update(sso_enabled=False)
         assert AuditEntry.objects.filter(action="sso_secret").count() == 1
     assert api.thread().json()["site"]["sso"] is None
+
+
+def test_identicons_differ_between_sites_for_the_same_reader_id(alpha, beta):
+    from embed.avatars import identicon_seed
+
+    with schema_context(alpha.schema_name):
+        on_alpha = identicon_seed(1)
+    with schema_context(beta.schema_name):
+        on_beta = identicon_seed(1)
+    assert on_alpha != on_beta
