@@ -115,16 +115,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-# The widget's public GET reads skip sessions, auth, CSRF and messages: see palaver.wsgi.
+# The widget's public GET reads skip sessions, auth, CSRF and messages: they run the
+# middleware above only as far as the security middleware (see palaver.wsgi).
 PUBLIC_READ_PATHS = ["/api/v1/thread", "/api/v1/counts", "/embed.js", "/count.js"]
-PUBLIC_READ_MIDDLEWARE = [
-    "core.clientip.ProxyHeadersMiddleware",
-    "core.headers.PageHeadersMiddleware",
-    "tenants.middleware.TenantMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
-    "core.inputguard.InputGuardMiddleware",
-    "core.errorpages.DatabaseUnavailableMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+PUBLIC_READ_MIDDLEWARE = MIDDLEWARE[
+    : MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
 ]
 
 ROOT_URLCONF = "palaver.urls_tenant"
