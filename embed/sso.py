@@ -24,7 +24,6 @@ import hmac
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime
 
 import jwt
 import orjson
@@ -66,38 +65,35 @@ class SsoUser:
     url: str  # the user's profile page, or ""
 
 
-def sso_secrets(now: datetime | None = None) -> list[str]:
+def sso_secrets() -> list[str]:
     """The secrets a payload may be signed with now: the current one, then the previous one
     while its change-over lasts. Empty when the site has no secret."""
     row = site_settings_row()
-    now = now or timezone.now()
     secrets = [row.sso_secret] if row.sso_secret else []
-    previous_live = row.sso_previous_until is not None and row.sso_previous_until > now
+    until = row.sso_previous_until
+    previous_live = until is not None and until > timezone.now()
     if row.sso_secret_previous and previous_live:
         secrets.append(row.sso_secret_previous)
     return secrets
 
 
-def sso_verify(
-    payload: str, *, secrets: list[str], audiences: list[str], now: float | None = None
-) -> SsoUser:
+def sso_verify(payload: str, *, secrets: list[str], audiences: list[str]) -> SsoUser:
     """The user a payload signs in, checked against `secrets` (current first) and, for a JWT,
-    `audiences` (the site's host names). `now` is Unix time in seconds (default: the clock).
+    `audiences` (the site's host names).
 
     Raises SsoRefused: SSO_MALFORMED (not one of the two formats, or a field of the wrong
     kind), SSO_BAD_SIGNATURE (no secret of this site signed it: forged, or another site's),
     SSO_EXPIRED, SSO_NOT_YET_VALID (from the future), SSO_WRONG_SITE (a JWT for another
     host), SSO_SIGNED_OUT (Disqus's `{}`: nobody is signed in).
     """
-    now = time.time() if now is None else now
     if not isinstance(payload, str) or not payload.strip() or len(payload) > PAYLOAD_MAX:
         raise SsoRefused(ErrorCode.SSO_MALFORMED, "The payload is empty or too long.")
     if not secrets:
         raise SsoRefused(ErrorCode.SSO_BAD_SIGNATURE, "This site has no SSO secret yet.")
     payload = payload.strip()
     if " " in payload:
-        return _disqus(payload, secrets=secrets, now=now)
-    return _jwt(payload, secrets=secrets, audiences=audiences, now=now)
+        return _disqus(payload, secrets=secrets, now=time.time())
+    return _jwt(payload, secrets=secrets, audiences=audiences)
 
 
 def _disqus(payload: str, *, secrets: list[str], now: float) -> SsoUser:
@@ -146,7 +142,9 @@ def _disqus(payload: str, *, secrets: list[str], now: float) -> SsoUser:
     )
 
 
-def _jwt(token: str, *, secrets: list[str], audiences: list[str], now: float) -> SsoUser:
+def _jwt(token: str, *, secrets: list[str], audiences: list[str]) -> SsoUser:
+    """PyJWT checks the signature, then `exp`, `iat` and `nbf` (with FUTURE_SECONDS of leeway
+    for a fast clock) and `aud`."""
     if token.count(".") != 2:
         raise SsoRefused(
             ErrorCode.SSO_MALFORMED, "The payload is neither a remote_auth_s3 string nor a JWT."
@@ -183,8 +181,6 @@ def _jwt(token: str, *, secrets: list[str], audiences: list[str], now: float) ->
         raise SsoRefused(
             ErrorCode.SSO_BAD_SIGNATURE, "The token is not signed with this site's SSO secret."
         )
-    if claims["iat"] > now + FUTURE_SECONDS:
-        raise SsoRefused(ErrorCode.SSO_NOT_YET_VALID, "The token's iat is ahead of our clock.")
     return _user(
         subject=claims.get("sub"),
         name=claims.get("name"),

@@ -118,6 +118,18 @@ def test_the_site_team_gets_their_badges(api, alpha, secret, staff_client):
     assert badge(mod)["author"]["badge"] == "moderator"
 
 
+def test_a_site_without_a_secret_accepts_no_payload(api, alpha):
+    with schema_context(alpha.schema_name):
+        site_settings_update(sso_enabled=True)
+    refused(sign_in(api, disqus_payload("", JANE)), "sso_bad_signature")
+
+
+def test_a_payload_that_is_not_text_is_a_bad_request(api, secret):
+    response = api.send("POST", SSO, {"payload": 42})
+    assert response.status_code == 400
+    assert "payload" in response.json()["error"]["fields"]
+
+
 def test_sso_is_refused_while_the_site_has_it_off(api, alpha, secret):
     with schema_context(alpha.schema_name):
         site_settings_update(sso_enabled=False)
@@ -161,6 +173,8 @@ def test_it_refuses_a_payload_from_the_future(api, secret):
         "no-dots-and-no-spaces",
         "a.b.c",  # not a JWT
         "x" * 9000,
+        "",
+        "   ",
     ],
 )
 def test_it_refuses_malformed_payloads(api, secret, payload):

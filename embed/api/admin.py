@@ -233,7 +233,9 @@ class SsoSecretApi(AdminApi):
 
     @extend_schema(request=None, responses={201: SsoSecretSerializer})
     def post(self, request: Request) -> Response:
-        """A new SSO secret (the first, or in place of the current one)."""
+        """A new SSO secret (the first, or in place of the current one). Takes no body."""
+        if request.data:  # reading it refuses malformed JSON, as every endpoint does
+            raise exceptions.ValidationError({"non_field_errors": ["This call takes no body."]})
         secret = sso_secret_rotate(actor=acting_user(request))
         body = {"secret": secret, "previous_valid_until": site_settings_row().sso_previous_until}
         return Response(SsoSecretSerializer(body).data, status=201)

@@ -34,7 +34,7 @@ class SsoSignInApi(WidgetApi):
 
     class SsoInputSerializer(serializers.Serializer):
         # Its length is checked with the rest of it (embed.sso): a 401, like any bad payload.
-        payload = Text()
+        payload = Text(allow_blank=True, trim_whitespace=False)
 
     @extend_schema(request=SsoInputSerializer, responses={200: SignedInSerializer})
     def post(self, request: Request) -> HttpResponse:
