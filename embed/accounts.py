@@ -5,7 +5,8 @@ A sign-in (today: the site's SSO, `embed.sso`; later e-mail links and OIDC, as f
 `ReaderIdentity.Kind`s) finds the reader by (kind, subject) or makes them, and refreshes
 what the sign-in says about them: name, e-mail, picture, and the badge. The badge is
 "owner" or "moderator" when the e-mail address is that of an active member of the site's
-team (team accounts are their e-mail addresses), else "member". The site's own server
+team (team accounts are their e-mail addresses), else "member"; a team change moves the
+badges at once (`embed.moderation.team.reader_badges_follow`). The site's own server
 vouches for the address, as it vouches for everything in the payload it signs.
 """
 
@@ -13,19 +14,8 @@ from django.db import IntegrityError, transaction
 
 from embed import cache
 from embed.models import Commenter, ReaderIdentity, Thread
-from embed.moderation.team import role_of, users
+from embed.moderation.team import reader_badge
 from embed.sso import SsoUser
-
-
-def badge_for(email: str) -> str:
-    """The badge of a signed-in reader with this (lower-case) address."""
-    member = users().filter(username=email).first() if email else None
-    role = role_of(member)
-    if role == "owner":
-        return Commenter.Badge.OWNER
-    if role == "moderator":
-        return Commenter.Badge.MODERATOR
-    return Commenter.Badge.MEMBER
 
 
 def reader_sign_in(*, kind: ReaderIdentity.Kind, user: SsoUser) -> Commenter:
@@ -55,7 +45,7 @@ def _sign_in(kind: ReaderIdentity.Kind, user: SsoUser) -> Commenter:
     commenter.name = user.name  # display_name_clean: at most as long as the field
     commenter.email = user.email
     commenter.avatar = user.avatar
-    commenter.badge = badge_for(user.email)
+    commenter.badge = reader_badge(user.email)
     if commenter.pk and shown_before != (
         commenter.name, commenter.avatar, commenter.badge, commenter.email,
     ):  # fmt: skip

@@ -354,3 +354,16 @@ def test_identicons_differ_between_sites_for_the_same_reader_id(alpha, beta):
     with schema_context(beta.schema_name):
         on_beta = identicon_seed(1)
     assert on_alpha != on_beta
+
+
+def test_badges_follow_team_changes_at_once(api, alpha, secret, staff_client):
+    staff_client(alpha, role="moderator")
+    mod = {**JANE, "id": "u-2", "email": "moderator@alpha.example", "username": "Mo"}
+    api.token = sign_in(api, disqus_payload(secret, mod)).json()["commenter_token"]
+    api.post_comment("As a moderator")
+    assert api.thread().json()["comments"][0]["author"]["badge"] == "moderator"
+    owner = staff_client(alpha)
+    team = owner.get("/api/v1/admin/team").json()["results"]
+    member = next(m for m in team if m["email"] == "moderator@alpha.example")
+    assert owner.delete(f"/api/v1/admin/team/{member['id']}").status_code == 204
+    assert api.thread().json()["comments"][0]["author"]["badge"] == "member"
