@@ -292,6 +292,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5
 }  # fmt: skip
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Production runs Celery on RabbitMQ (docs/scaling.md): quorum queues, replicated and durable,
+# with publisher confirms; Celery delays retries with RabbitMQ's native delayed delivery
+# there. The embedded demo keeps the Redis broker.
+if CELERY_BROKER_URL.split("://")[0] in ("amqp", "amqps", "pyamqp"):
+    CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
+    CELERY_TASK_CREATE_MISSING_QUEUE_TYPE = "quorum"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+# A task runs in its site's schema on every database alias (the replica too).
+CELERY_TASK_TENANT_DATABASES = tuple(DATABASES)
 # Periodic jobs: each entry runs in every active site's schema unless it names its schemas.
 CELERY_BEAT_SCHEDULER = "palaver.beat:ActiveSitesScheduler"
 CELERY_BEAT_SCHEDULE = {
