@@ -27,7 +27,7 @@ STAFF_PAGES = [
     "/dashboard/stats/",
     "/dashboard/audit/",
 ]
-OWNER_PAGES = ["/dashboard/settings/", "/dashboard/team/"]
+OWNER_PAGES = ["/dashboard/settings/", "/dashboard/team/", "/dashboard/domains/"]
 ALL_PAGES = STAFF_PAGES + OWNER_PAGES
 
 
