@@ -95,6 +95,8 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # Issue `SET search_path` once per tenant switch rather than before every query.
 TENANT_LIMIT_SET_CALLS = True
 # Seconds a host -> tenant lookup is kept in each process's memory.
+# How custom domains are verified: a function (name) -> TXT strings (tenants/domains.py).
+DOMAIN_TXT_RESOLVER = envstr("DOMAIN_TXT_RESOLVER", "tenants.domains.dns_txt_records")
 TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300, minimum=0)
 
 # The input guard refuses NUL, control characters and over-deep JSON in every request
@@ -292,6 +294,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5
 }  # fmt: skip
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Production runs Celery on RabbitMQ (docs/scaling.md): quorum queues, replicated and durable,
+# with publisher confirms; Celery delays retries with RabbitMQ's native delayed delivery
+# there. The embedded demo keeps the Redis broker.
+if CELERY_BROKER_URL.split("://")[0] in ("amqp", "amqps", "pyamqp"):
+    CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
+    CELERY_TASK_CREATE_MISSING_QUEUE_TYPE = "quorum"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+# A task runs in its site's schema on every database alias (the replica too).
+CELERY_TASK_TENANT_DATABASES = tuple(DATABASES)
 # Periodic jobs: each entry runs in every active site's schema unless it names its schemas.
 CELERY_BEAT_SCHEDULER = "palaver.beat:ActiveSitesScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -304,6 +315,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "daily alert digests": {
         "task": "embed.alert_digests", "schedule": 86400.0, "kwargs": {"mode": "daily"}
+    },
+    "custom domain checks": {
+        "task": "tenants.domain_claims_check", "schedule": 600.0, "tenant_schemas": ["public"]
     },
 }  # fmt: skip
 
