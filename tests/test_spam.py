@@ -335,3 +335,25 @@ def test_a_link_to_a_well_known_site_is_no_evidence() -> None:
 def test_the_data_set_ships_with_the_project() -> None:
     # The evaluation tests must never skip for want of data, in CI least of all.
     assert len(sorted(DATA.glob("*.csv"))) == 3
+
+
+def test_spam_eval_report_covers_every_youtube_file_and_the_blog_corpus() -> None:
+    out = io.StringIO()
+    call_command("spam_eval", "--report", stdout=out)
+    rows = [line.split("|")[1].strip() for line in out.getvalue().splitlines()[2:]]
+    assert rows == [
+        "Youtube01-Psy",
+        "Youtube02-KatyPerry",
+        "Youtube03-LMFAO",
+        "blog-links-a",
+        "blog-links-b",
+    ]
+
+
+def test_the_blog_corpus_ships_with_the_project() -> None:
+    from embed.spam.dataset import blog_dir
+
+    comments = [c for path in sorted(blog_dir().glob("*.csv")) for c in read_labelled_csv(path)]
+    readers = [c for c in comments if not c.is_spam]
+    assert len(readers) >= 300
+    assert all(find_links(normalize(c.text)) for c in readers)

@@ -105,3 +105,9 @@ def dataset_dir() -> Path:
     if configured:
         return Path(configured)
     return Path(__file__).resolve().parent / "data" / "youtube-spam"
+
+
+def blog_dir() -> Path:
+    """The folder of the hand-written blog corpus (comments that cite links, and link spam;
+    embed/spam/data/blog-links/, described in its README)."""
+    return Path(__file__).resolve().parent / "data" / "blog-links"
