@@ -4,15 +4,20 @@ Moderators run the queue and bans; settings and the team are the owner's. Staff 
 site have no session or token in this site's schema, so they get nothing here.
 """
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 from core import paging
 from core.paging import PAGE_SIZE
@@ -65,9 +70,9 @@ class AdminApi(APIView):
     error_statuses: tuple[int, ...] = (401, 403)
     # Token first, so an anonymous call is told how to authenticate (401, not 403).
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
-    permission_classes: list[type[BasePermission]] = [IsSiteStaff]
+    permission_classes = [IsSiteStaff]
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> "Sequence[_SupportsHasPermission]":
         # The token's scope is checked whatever the view's own permission classes are.
         return [*super().get_permissions(), TokenScopeAllows()]
 
