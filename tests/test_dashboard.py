@@ -3,12 +3,14 @@ team, bans, threads, stats and the audit log, all through the Django test client
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from embed.models import (
@@ -694,3 +696,14 @@ def test_the_owner_revokes_a_token_of_this_site_only(staff_client, alpha, beta):
     assert owner.post(f"/dashboard/tokens/{beta_token.pk}/revoke/").status_code == 302
     with schema_context(beta.schema_name):
         assert ApiToken.objects.get().revoked is not None
+
+
+def test_the_comment_page_shows_the_authors_trust(staff_client, api, alpha):
+    ids = [api.post_comment(f"An older comment, number {n}.").json()["id"] for n in range(2)]
+    with schema_context(alpha.schema_name):
+        Comment.objects.filter(pk__in=ids).update(created=timezone.now() - timedelta(days=3))
+    newest = api.post_comment("And a new one.").json()["id"]
+    page = staff_client(alpha).get(f"/dashboard/comments/{newest}/")
+    assert page.status_code == 200
+    assert page.context["trust"].published == 2
+    assert b"Trust: <strong>40%</strong>" in page.content

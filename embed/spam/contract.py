@@ -28,3 +28,6 @@ class SpamVerdict:
     """Human-readable, most important first, e.g. ("spam score 0.97", "3 links")."""
     features: tuple[tuple[str, float], ...]
     """Classifier features that moved the score most, with their signed log-odds push."""
+    signals: tuple[tuple[str, float], ...] = ()
+    """The heuristic signals that fired: (reason, log-odds), strongest first; the trust
+    signal's is negative."""

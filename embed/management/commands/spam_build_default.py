@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from embed.spam.classifier import DEFAULT_MODEL_PATH
-from embed.spam.dataset import dataset_dir, read_many, shipped_training, train_on
+from embed.spam.dataset import LabelledComment, dataset_dir, read_many, shipped_training, train_on
 
 
 class Command(BaseCommand):
@@ -22,8 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_PATH)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        extra: list[LabelledComment] = []
         if options["csv"]:
-            comments, extra = read_many(options["csv"]), []
+            comments = read_many(options["csv"])
         else:
             if not any(dataset_dir().glob("*.csv")):
                 raise CommandError(f"no CSV files given and none in {dataset_dir()}")
