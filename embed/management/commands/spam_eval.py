@@ -70,6 +70,10 @@ class Command(BaseCommand):
             others = read_many(path for path in youtube if path != test)
             model = train_on(others, blog_training)
             self._row(test.stem, f"the other YouTube files + {_stem(BLOG_TRAINING)}", model, test)
+        # The same without the blog file: what the method does on YouTube data alone.
+        for test in youtube:
+            others = read_many(path for path in youtube if path != test)
+            self._row(test.stem, "the other YouTube files", train_on(others), test)
         self._row(
             _stem(BLOG_HELD_OUT), "shipped model (never saw it)", shared_default(), blog_held_out
         )
