@@ -38,7 +38,7 @@ STAFF_PAGES = [
     "/dashboard/stats/",
     "/dashboard/audit/",
 ]
-OWNER_PAGES = ["/dashboard/settings/", "/dashboard/team/"]
+OWNER_PAGES = ["/dashboard/settings/", "/dashboard/team/", "/dashboard/domains/"]
 ALL_PAGES = STAFF_PAGES + OWNER_PAGES
 
 
@@ -707,3 +707,10 @@ def test_the_comment_page_shows_the_authors_trust(staff_client, api, alpha):
     assert page.status_code == 200
     assert page.context["trust"].published == 2
     assert b"Trust: <strong>40%</strong>" in page.content
+
+
+def test_a_published_comment_links_to_its_place_on_the_page(alpha, staff_client) -> None:
+    api = Api(alpha)
+    comment = api.post_comment("Find me on the page").json()
+    page = staff_client(alpha).get("/dashboard/queue/", {"status": "published"})
+    assert f'href="{PAGE}#comment-{comment["id"]}"' in page.content.decode()
