@@ -159,9 +159,16 @@ class Platform:
         return f"http://{slug}.localhost:{self.port}"
 
     def api(
-        self, slug: str, method: str, path: str, body: Any = None, token: str | None = None
+        self,
+        slug: str,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        scheme: str = "Bearer",
     ) -> Any:
-        """Call the site's API from outside the browser (loopback, with the site's Host)."""
+        """Call the site's API from outside the browser (loopback, with the site's Host);
+        `token` goes in `Authorization: <scheme> <token>` (Token for an admin API token)."""
         request = urllib.request.Request(  # noqa: S310 - a local http URL
             f"http://127.0.0.1:{self.port}/api/v1/{path}",
             method=method,
@@ -169,7 +176,7 @@ class Platform:
             headers={"Host": f"{slug}.localhost:{self.port}", "Content-Type": "application/json"},
         )
         if token:
-            request.add_header("Authorization", f"Bearer {token}")
+            request.add_header("Authorization", f"{scheme} {token}")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
                 raw = response.read()

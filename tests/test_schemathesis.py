@@ -25,7 +25,6 @@ from django_tenants.utils import schema_context
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -35,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from embed.models import Commenter
+from embed.moderation.apitokens import api_token_create
 from embed.tokens import commenter_token_issue
 from tenants.models import Tenant
 from tests.conftest import host_of
@@ -109,7 +109,7 @@ def site_credentials(alpha: Tenant) -> Callable[[str], dict[str, str]]:
         from django.contrib.auth import get_user_model
 
         owner = get_user_model().objects.get(email="owner@alpha.example")
-        admin_key = Token.objects.create(user=owner).key
+        _, admin_key = api_token_create(name="fuzz", scope="owner", actor=owner)
         reader = Commenter.objects.create(name="Fuzz", email="fuzz@readers.example")
         reader_token = commenter_token_issue(reader.pk)
 
