@@ -39,7 +39,7 @@ from bench.env import (
     redis_client,
 )
 
-DATABASE = "palaver_bench_import"
+DATABASE = os.environ.get("BENCH_IMPORT_DATABASE", "palaver_bench_import")
 REDIS_DB = int(os.environ.get("BENCH_IMPORT_REDIS_DB", "13"))
 POSTS_PER_THREAD = 50
 TARGET_RATE = 5000.0  # comments per second
