@@ -130,6 +130,7 @@ _IMAGE_TAG = re.compile(
     r"<img\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))[^>]*>", re.IGNORECASE
 )
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|li|blockquote|pre)>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def _image_to_link(match: re.Match[str]) -> str:
@@ -149,4 +150,4 @@ def clean_html(html: str) -> str:
 def html_text(html: str) -> str:
     """The plain text of sanitized HTML, a line per paragraph or line break."""
     text = _TAG.sub("", _BLOCK_END.sub("\n", html))  # sanitized: tags are well-formed
-    return re.sub(r"\n{3,}", "\n\n", html_lib.unescape(text)).strip()
+    return _BLANK_LINES.sub("\n\n", html_lib.unescape(text)).strip()

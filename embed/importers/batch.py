@@ -62,10 +62,12 @@ def clean_chunk(fmt: str, base: str | None, records: list[Record]) -> Cleaned:
 
 
 def cleaned(
-    records: Iterable[Record], fmt: str, base: str | None, workers: int = WORKERS
+    records: Iterable[Record], fmt: str, base: str | None, workers: int | None = None
 ) -> Iterator[Cleaned]:
-    """The records, cleaned a chunk at a time, in file order. The pool (`workers` processes)
-    starts with the second chunk and is gone when this generator is."""
+    """The records, cleaned a chunk at a time, in file order. The pool (`workers` processes,
+    default WORKERS; 0 for none) starts with the second chunk and is gone when this generator
+    is."""
+    workers = WORKERS if workers is None else workers
     if multiprocessing.current_process().daemon:
         workers = 0
     pool: Pool | None = None

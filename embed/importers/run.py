@@ -114,10 +114,9 @@ def comments_import(
         if dry_run:
             transaction.set_rollback(True)
         else:
-            for url, key in merged.touched:
-                # One bump per touched thread, after COMMIT: their pages and counts are read
-                # afresh.
-                cache.thread_changed(url=url, key=key)
+            # One bump per touched thread, after COMMIT, pipelined: their pages and counts
+            # are read afresh.
+            cache.threads_changed(merged.touched)
     result.threads, result.threads_created = merged.threads, merged.threads_created
     result.comments = merged.comments
     result.comments_created = merged.comments_created
