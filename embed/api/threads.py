@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
+from core import replicas
 from core.http import etag_matches
 from core.tenancy import current_schema
 from core.urlnorm import InvalidURL, url_normalize
@@ -74,6 +75,7 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
         suffix = f"{site.version}:{query.sort}:{query.cursor}"
         version, stored, _ = cache.payload_get(idents, suffix)
     if stored is None:
+        replicas.fresh_reads()  # built from rows at least as new as `version` says
         payload = selectors.thread_payload(
             url=query.url, key=query.key, sort=query.sort, after=query.after,
             cursor_scope=query.scope, site=site,
@@ -169,6 +171,7 @@ def counts_for(raw_urls: list[str]) -> dict[str, int]:
     counts = {url: count for url, count in cached.items() if count is not None}
     missing = [url for url in wanted if url not in counts]
     if missing:
+        replicas.fresh_reads()
         found = selectors.thread_counts(missing)
         cache.counts_put(found)
         counts.update(found)
