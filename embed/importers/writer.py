@@ -31,9 +31,14 @@ COMMENT_COLUMNS = (
 )
 AUTHOR_COLUMNS = "key, name, email, avatar"
 
-_STAGING = [
+_DROP = (
     "DROP TABLE IF EXISTS imp_thread, imp_comment, imp_author, imp_tsrc, imp_page, imp_tmap, "
-    "imp_touched, imp_ids, imp_named, imp_tree, imp_walk",
+    "imp_touched, imp_ids, imp_named, imp_tree, imp_walk"
+)
+_STAGING = [
+    # The merge sorts and hashes whole files: room for them in memory, for this transaction.
+    "SET LOCAL work_mem = '64MB'",
+    _DROP,
     """CREATE TEMP TABLE imp_thread (
         seq bigserial, src_id text, url text, title text, closed boolean,
         created timestamptz, line integer, skip text) ON COMMIT DROP""",
@@ -43,6 +48,13 @@ _STAGING = [
         status text, created timestamptz, edited timestamptz, ip text, score integer,
         digest text, line integer, note text, skip text) ON COMMIT DROP""",
     "CREATE TEMP TABLE imp_author (key text, name text, email text, avatar text) ON COMMIT DROP",
+    # Statistics only for the columns joins and filters use: ANALYZE skips the wide texts.
+    "ALTER TABLE imp_comment "
+    + ", ".join(
+        f"ALTER {column} SET STATISTICS 0"
+        for column in ("author_name", "author_email", "author_avatar", "body", "body_html",
+                       "status", "created", "edited", "ip", "score", "digest", "line")
+    ),  # fmt: skip
 ]
 
 # Each source id once: its first usable record, else its first record (with the reason).
@@ -381,7 +393,7 @@ class Writer:
             merged.comments_created, merged.comments_updated = cursor.fetchone()
             run(_TREE_APPLY)
             self._summarise(cursor, merged, report)
-            cursor.execute(_STAGING[0])
+            cursor.execute(_DROP)
         return merged
 
     def _report_skips(self, cursor: Any, report: Report) -> None:
