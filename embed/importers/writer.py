@@ -31,6 +31,10 @@ COMMENT_COLUMNS = (
 )
 AUTHOR_COLUMNS = "key, name, email, avatar"
 
+_NO_STATISTICS = (
+    "author_name author_email author_avatar body body_html status created edited ip score "
+    "digest line"
+)
 _DROP = (
     "DROP TABLE IF EXISTS imp_thread, imp_comment, imp_author, imp_tsrc, imp_page, imp_tmap, "
     "imp_touched, imp_ids, imp_named, imp_tree, imp_walk"
@@ -50,11 +54,7 @@ _STAGING = [
     "CREATE TEMP TABLE imp_author (key text, name text, email text, avatar text) ON COMMIT DROP",
     # Statistics only for the columns joins and filters use: ANALYZE skips the wide texts.
     "ALTER TABLE imp_comment "
-    + ", ".join(
-        f"ALTER {column} SET STATISTICS 0"
-        for column in ("author_name", "author_email", "author_avatar", "body", "body_html",
-                       "status", "created", "edited", "ip", "score", "digest", "line")
-    ),  # fmt: skip
+    + ", ".join(f"ALTER {column} SET STATISTICS 0" for column in _NO_STATISTICS.split()),
 ]
 
 # Each source id once: its first usable record, else its first record (with the reason).
