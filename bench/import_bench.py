@@ -3,9 +3,13 @@
 Generates a gzipped Disqus export per size (default 100,000 and 300,000 comments: threads of
 50 posts, a third of them replies, HTML messages of 100-400 characters, guests and registered
 authors), then imports each into a fresh site of the bench database with
-`manage.py import_comments` in a child process, measuring its wall time and peak RSS (the
-Python process; PostgreSQL's own memory is not in it). Then imports the first file again: the
-time of a re-import and the rows it created (0 expected).
+`manage.py import_comments` in a child process, measuring its wall time, the CPU time of the
+import (its process and its cleaning workers) and of the PostgreSQL backends serving it, and
+its memory sampled every 0.1 s during the run (RSS of the import process; PSS summed over it
+and its workers, which counts their shared pages once; PostgreSQL's own memory is not in it).
+Then imports the first file again: the time of a re-import and the rows it created (0
+expected). The database is `palaver_bench_import` (`BENCH_IMPORT_DATABASE`), the Redis
+database 13 (`BENCH_IMPORT_REDIS_DB`).
 
     make bench-import                                        # 100k and 300k
     make bench-import BENCH_ARGS="--sizes 100000,1000000"    # RSS at a million
