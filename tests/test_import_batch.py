@@ -2,10 +2,11 @@
 sanitizer built per call gave, COPY text reads back as the values written, and an import
 cleaned in a pool of processes stores what one cleaned in-process stores."""
 
+import multiprocessing
 from datetime import UTC, datetime
 from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import nh3
 import pytest
@@ -13,10 +14,11 @@ from django.db import connection
 
 from embed import cache, sanitize
 from embed.importers import batch
+from embed.importers.records import Refused
 from embed.importers.run import comments_import
 from embed.importers.writer import copy_rows
 from embed.models import Comment, Commenter, Thread
-from tests.factories import ThreadFactory
+from tests.factories import CommentFactory, ThreadFactory
 from tests.import_support import disqus_file, dq_post, dq_thread
 
 PAGE = "https://alpha.example/posts/imported"
@@ -131,16 +133,24 @@ def _export(tmp_path: Path) -> Path:
     return disqus_file(tmp_path, *parts)
 
 
-def test_a_pooled_import_stores_what_an_inline_one_stores(alpha, in_schema, tmp_path, monkeypatch):
-    submitted = []
+@pytest.fixture
+def submitted(monkeypatch) -> list:
+    """What the import hands to its pool's workers, in order."""
+    handed: list = []
     apply_async = Pool.apply_async
 
     def counted(self: Pool, *args: Any, **kwargs: Any) -> Any:
-        submitted.append(args[0])
+        handed.append(args[0])
         return apply_async(self, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "CHUNK", 4)
     monkeypatch.setattr(Pool, "apply_async", counted)
+    return handed
+
+
+def test_a_pooled_import_stores_what_an_inline_one_stores(
+    alpha, in_schema, tmp_path, monkeypatch, submitted
+):
+    monkeypatch.setattr(batch, "CHUNK", 4)
     path = _export(tmp_path)
     with in_schema(alpha):
         monkeypatch.setattr(batch, "WORKERS", 0)
@@ -175,3 +185,21 @@ def test_threads_changed_bumps_every_thread_and_key(alpha, in_schema, api, tmp_p
     after = [api.thread(url=f"{PAGE}/{n}").json()["thread"]["comment_count"] for n in range(3)]
     assert all(after)
     assert api.thread(url=f"{PAGE}/0", key="post-0").json()["comments"]
+
+
+def test_a_file_that_breaks_after_the_pool_started_changes_nothing(
+    alpha, in_schema, tmp_path, monkeypatch, submitted
+):
+    monkeypatch.setattr(batch, "CHUNK", 50)
+    monkeypatch.setattr(batch, "WORKERS", 2)
+    good = "".join(dq_post(str(n), "t1") for n in range(1, 400))
+    path = disqus_file(tmp_path, dq_thread("t1", PAGE), good, '<post dsq:id="x"><message>')
+    with in_schema(alpha):
+        kept = cast(Comment, CommentFactory(thread=ThreadFactory(url=PAGE), body="Before"))
+        with pytest.raises(Refused) as refused:
+            comments_import(path=path)
+        assert list(Comment.objects.all()) == [kept]
+        assert not Commenter.objects.filter(import_key__isnull=False).exists()
+    assert refused.value.line == path.read_text().count("\n")
+    assert submitted  # the pool had started
+    assert multiprocessing.active_children() == []  # the pool is gone with the import
