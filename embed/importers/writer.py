@@ -214,8 +214,8 @@ SELECT id, CASE WHEN depth = 0 THEN NULL ELSE root END AS root, least(depth, %(c
 FROM walk
 """
 
-# Each comment of the file written once, with its place in the tree. An unchanged comment is
-# not written at all.
+# Each comment of the file written once, with its place in the tree (in any order: the ids
+# are drawn already). An unchanged comment is not written at all.
 _COMMENT_UPSERT = """
 WITH up AS (
     INSERT INTO embed_comment (
@@ -228,7 +228,6 @@ WITH up AS (
     FROM imp_ids i
     JOIN imp_comment c ON c.seq = i.seq
     JOIN imp_walk w ON w.id = i.id
-    ORDER BY i.seq
     ON CONFLICT ON CONSTRAINT comment_import_unique DO UPDATE SET
         thread_id = EXCLUDED.thread_id, parent_id = EXCLUDED.parent_id,
         root_id = EXCLUDED.root_id, depth = EXCLUDED.depth, author_id = EXCLUDED.author_id,
