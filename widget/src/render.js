@@ -70,7 +70,7 @@ const replyCount = (c) => c.replies.reduce((sum, reply) => sum + 1 + replyCount(
 export function tree(c, parent) {
   c.replies = c.replies || [];
   const node = { c, parent, replies: h("div", { class: "pv-replies" }) };
-  node.el = h("article", {}, node.replies);
+  node.el = h("article", { id: "comment-" + c.id }, node.replies);
   state.nodes.set(c.id, node);
   paint(node);
   for (const reply of c.replies) node.replies.append(tree(reply, node));
