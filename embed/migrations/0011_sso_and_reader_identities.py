@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("embed", "0009_notifications_and_webhooks"),
+        ("embed", "0010_api_tokens"),
     ]
 
     operations = [
