@@ -69,3 +69,15 @@ def test_every_dashboard_page_passes_axe(
         page.goto(base + path)
         found += [f"/dashboard/{path} at 360 px: {violation}" for violation in violations(page)]
     assert not found, f"{len(found)} WCAG 2.1 AA violations:\n" + "\n".join(found)
+
+
+def test_the_dashboard_in_arabic_runs_right_to_left_and_passes_axe(
+    site: None, platform: Platform, new_reader: Callable[..., Reader]
+) -> None:
+    page = new_reader().page
+    log_in(page, platform, SITE)
+    page.context.set_extra_http_headers({"Accept-Language": "ar"})
+    page.goto(f"{platform.base(SITE)}/dashboard/queue/?status=all")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_role("heading", level=1)).to_have_text("قائمة الانتظار")
+    assert_accessible(page, "the queue in Arabic")
