@@ -246,6 +246,9 @@ def platform(host_site: HostSite, blog_port: int) -> Iterator[Platform]:
         # As deployed: behind the shipped nginx on the same machine (tests/test_nginx_edge.py).
         "CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
         "TRUSTED_PROXIES": "127.0.0.1",
+        # Custom domains are proven in DNS; here, in a file (tests/fake_dns.py).
+        "DOMAIN_TXT_RESOLVER": "tests.fake_dns.txt_records",
+        "FAKE_DNS_FILE": str(ARTIFACTS / "dns.json"),
     }
     platform = Platform(port=port, env=env)
     server = None

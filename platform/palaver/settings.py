@@ -95,6 +95,8 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # Issue `SET search_path` once per tenant switch rather than before every query.
 TENANT_LIMIT_SET_CALLS = True
 # Seconds a host -> tenant lookup is kept in each process's memory.
+# How custom domains are verified: a function (name) -> TXT strings (tenants/domains.py).
+DOMAIN_TXT_RESOLVER = envstr("DOMAIN_TXT_RESOLVER", "tenants.domains.dns_txt_records")
 TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300, minimum=0)
 
 # The input guard refuses NUL, control characters and over-deep JSON in every request
@@ -333,6 +335,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "daily alert digests": {
         "task": "embed.alert_digests", "schedule": 86400.0, "kwargs": {"mode": "daily"}
+    },
+    "custom domain checks": {
+        "task": "tenants.domain_claims_check", "schedule": 600.0, "tenant_schemas": ["public"]
     },
 }  # fmt: skip
 

@@ -26,6 +26,7 @@ PAGES = [
     "team/",
     "webhooks/",
     "import/",
+    "domains/",
 ]
 
 
