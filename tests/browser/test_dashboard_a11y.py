@@ -27,6 +27,7 @@ PAGES = [
     "webhooks/",
     "import/",
     "domains/",
+    "tokens/",
 ]
 
 
