@@ -62,16 +62,35 @@ def test_each_built_script_is_one_iife(name: str) -> None:
     assert body.startswith("(()=>{") and body.endswith("})();\n"), "one IIFE, nothing global"
 
 
+# The plural categories of Intl.PluralRules (CLDR); a count says at least "other".
+PLURAL_CATEGORIES = {"zero", "one", "two", "few", "many", "other"}
+
+
+def placeholders(text: str | dict[str, str]) -> set[str]:
+    """The {names} a string fills in; for a count, those of all its forms together."""
+    forms = text.values() if isinstance(text, dict) else [text]
+    return {name for form in forms for name in re.findall(r"\{\w+\}", form)}
+
+
 def test_every_locale_says_everything_english_says() -> None:
     english = json.loads((WIDGET / "src/locales/en.json").read_text())
     assert len(english) > 40
-    assert {"en", "es", "de"} <= set(LOCALES)
-    placeholders = {key: set(re.findall(r"\{\w+\}", text)) for key, text in english.items()}
+    assert len(LOCALES) >= 12
+    assert {"en", "es", "de", "fr", "it", "pt", "nl", "pl", "ja", "zh", "ar", "he"} <= set(LOCALES)
     for code in LOCALES:
         strings = json.loads((WIDGET / f"src/locales/{code}.json").read_text())
-        assert set(strings) == set(english), code
+        assert set(strings) == set(english), (code, set(english) ^ set(strings))
+        assert strings["dir"] == ("rtl" if code in {"ar", "he"} else "ltr"), code
         for key, text in strings.items():
-            assert set(re.findall(r"\{\w+\}", text)) == placeholders[key], (code, key)
+            assert type(text) is type(english[key]), (code, key)
+            if isinstance(text, dict):
+                assert "other" in text and set(text) <= PLURAL_CATEGORIES, (code, key)
+                # A form may spell its number out ("one comment"), never name another thing.
+                assert placeholders(text) <= placeholders(english[key]), (code, key)
+                assert "{n}" in text["other"], (code, key)
+            else:
+                assert text.strip(), (code, key)
+                assert placeholders(text) == placeholders(english[key]), (code, key)
     # The build lists the locales for embed.js, and ships each but English as a file.
     assert json.dumps(LOCALES, separators=(",", ":")) in (DIST / "embed.js").read_text()
     assert sorted(path.stem for path in (DIST / "locales").glob("*.json")) == [

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.staff import acting_user
@@ -39,8 +40,8 @@ DONE = {
     "delete": "deleted", "restore": "restored", "pin": "pinned", "unpin": "unpinned",
 }  # fmt: skip
 LABELS = {
-    "approve": "Approve", "reject": "Reject", "spam": "Spam", "delete": "Delete",
-    "restore": "Restore", "pin": "Pin", "unpin": "Unpin",
+    "approve": _("Approve"), "reject": _("Reject"), "spam": _("Spam"), "delete": _("Delete"),
+    "restore": _("Restore"), "pin": _("Pin"), "unpin": _("Unpin"),
 }  # fmt: skip
 BULK_ACTIONS = ("approve", "reject", "spam", "delete", "restore")
 KEYS = {"approve": "a", "reject": "r", "spam": "s", "delete": "d"}

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.logins import LoginThrottleMixin
 from core.staff import StaffUser
@@ -17,12 +18,12 @@ from embed.moderation.actions import ACTIONS
 from embed.moderation.team import ROLES, role_of
 
 STATUS_TABS = [
-    (Comment.Status.PENDING, "Held"),
-    (Comment.Status.PUBLISHED, "Published"),
-    (Comment.Status.SPAM, "Spam"),
-    (Comment.Status.REJECTED, "Rejected"),
-    (Comment.Status.DELETED, "Deleted"),
-    ("all", "All"),
+    (Comment.Status.PENDING, _("Held")),
+    (Comment.Status.PUBLISHED, _("Published")),
+    (Comment.Status.SPAM, _("Spam")),
+    (Comment.Status.REJECTED, _("Rejected")),
+    (Comment.Status.DELETED, _("Deleted")),
+    ("all", _("All")),
 ]
 # What the pipeline writes into Comment.reasons, offered as suggestions in the filter.
 COMMON_REASONS = [

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.i18n.DashboardLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -224,7 +225,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/dashboard/login/"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The dashboard's languages (embed/locale/, compiled by `make messages`): the widget's
+# twelve (widget/src/locales/). Only LOCALIZED_PATHS follow the reader's Accept-Language.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("pt", "Português"),
+    ("nl", "Nederlands"),
+    ("pl", "Polski"),
+    ("ja", "日本語"),
+    ("zh-hans", "简体中文"),
+    ("ar", "العربية"),
+    ("he", "עברית"),
+]
+LOCALIZED_PATHS = ["/dashboard/"]
+# First, so that our words win over Django's own catalogues ("Log in" is also the admin's).
+LOCALE_PATHS = [BASE_DIR / "embed" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

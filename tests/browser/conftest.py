@@ -99,7 +99,10 @@ def reader(new_reader: Callable[..., Reader]) -> Reader:
 
 @pytest.fixture
 def embed_page(host_site: HostSite, platform: Platform) -> Callable[..., tuple[str, str]]:
-    """Register a host page embedding `slug`'s widget for a page URL; return (page, data-url)."""
+    """Register a host page embedding `slug`'s widget for a page URL; return (page, data-url).
+
+    `lang` is the host page's <html lang> ("" for none: the widget then follows the browser).
+    """
 
     def make(
         slug: str = "alpha",
@@ -107,13 +110,14 @@ def embed_page(host_site: HostSite, platform: Platform) -> Callable[..., tuple[s
         head: str = "",
         body: str = "",
         path: str | None = None,
+        lang: str = "en",
         **data: str,
     ) -> tuple[str, str]:
         url = url or host_site.new_url()
         path = path or url.removeprefix(host_site.origin)
         attributes = "".join(f' data-{key}="{value}"' for key, value in data.items())
         html = (
-            f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+            f"<!doctype html><html{f' lang={lang}' if lang else ''}><head><meta charset=utf-8>"
             f'<meta name=viewport content="width=device-width, initial-scale=1">'
             f"<title>A post</title>{head}</head><body><main><h1>A post</h1>{body}"
             f'<div id="palaver-thread"></div>'

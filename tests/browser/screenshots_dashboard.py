@@ -1,5 +1,5 @@
-"""Screenshots of the dashboard (queue at 1280 and 360 px, a comment in context, stats,
-settings) for docs/screenshots/.
+"""Screenshots of the dashboard (queue at 1280 and 360 px and in Arabic, a comment in context,
+stats, settings) for docs/screenshots/.
 
 Not part of the suite (the file name does not match test_*.py): `make screenshots` runs it
 with PALAVER_SCREENSHOTS=docs/screenshots; without that variable they go to
@@ -43,3 +43,15 @@ def test_screenshots_of_the_dashboard(
         screenshot(page, "dashboard-stats.png")
         page.goto(f"{platform.base(SITE)}/dashboard/settings/")
         screenshot(page, "dashboard-settings.png")
+
+
+def test_screenshot_of_the_queue_in_arabic(
+    queue_site: None, platform: Platform, new_reader: Callable[..., Reader]
+) -> None:
+    page = new_reader(viewport={"width": 1280, "height": 900}).page
+    log_in(page, platform, SITE)
+    page.context.set_extra_http_headers({"Accept-Language": "ar"})
+    page.goto(f"{platform.base(SITE)}/dashboard/queue/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator(".row").first).to_be_visible()
+    screenshot(page, "dashboard-queue-ar.png")

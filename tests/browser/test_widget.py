@@ -651,8 +651,12 @@ def test_it_tells_a_throttled_reader_how_long_to_wait(
     ("options", "attributes", "expected"),
     [
         ({}, {"locale": "de"}, ("0 Kommentare", "Kommentar schreiben", "Noch keine Kommentare")),
-        ({"locale": "es-ES"}, {}, ("0 comentarios", "Escribe un comentario", "Aún no hay")),
-        ({"locale": "fr-FR"}, {}, ("0 comments", "Write a comment", "No comments yet")),
+        ({}, {"lang": "nl-BE"}, ("0 reacties", "Schrijf een reactie", "Nog geen reacties")),
+        ({"locale": "es-ES"}, {"lang": ""}, ("0 comentarios", "Escribe un comentario", "Aún no")),
+        ({"locale": "fi-FI"}, {"lang": ""}, ("0 comments", "Write a comment", "No comments yet")),
+        # data-locale, else the page's lang, else the browser's language.
+        ({"locale": "es-ES"}, {"lang": "it", "locale": "pl"}, ("0 komentarzy", "Napisz", "Nie ma")),
+        ({"locale": "es-ES"}, {"lang": "it"}, ("0 commenti", "Scrivi un commento", "Ancora")),
     ],
 )
 def test_it_speaks_the_readers_language(

@@ -149,7 +149,7 @@ def test_only_a_reader_of_another_language_fetches_its_strings(
         ("en-US", [], "0 comments"),
         ("de-DE", ["de"], "0 Kommentare"),
     ):
-        page_url, _ = embed_page()
+        page_url, _ = embed_page(lang="")
         page = new_reader(locale=locale).page
         requests: list[str] = []
         page.on("request", lambda request, seen=requests: seen.append(request.url))

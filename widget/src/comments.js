@@ -1,6 +1,7 @@
 /* What a reader does to a comment: vote, delete, and the arrival of their own new one. */
 
 import { api, errorText } from "./api.js";
+import { focus } from "./dom.js";
 import { t } from "./i18n.js";
 import { announce, note, paint, place, setTotal } from "./render.js";
 import { state, ui } from "./state.js";
@@ -29,7 +30,8 @@ export async function removeComment(node) {
   if (c.status !== "pending") setTotal(state.total - 1);
   if (c.replies.length) {
     Object.assign(c, { deleted: true, html: "", author: { name: "" } });
-    return paint(node);
+    paint(node);
+    return focus(node.el);
   }
   node.el.remove();
   state.nodes.delete(c.id);
@@ -38,6 +40,8 @@ export async function removeComment(node) {
     paint(node.parent);
   }
   if (!ui.list.children.length) ui.status.replaceChildren(t("empty"));
+  // The button that had focus is gone: focus goes to the comment it answered, or the heading.
+  focus(node.parent ? node.parent.el : ui.heading);
 }
 
 /** Show the reader's new comment `c` (under `parent`), published or `held` for moderation. */

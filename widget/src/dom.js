@@ -21,3 +21,9 @@ export function h(tag, props, kids) {
 export function button(label, onclick, props) {
   return h("button", { type: "button", onclick, ...props }, label);
 }
+
+/** Move keyboard focus to `el`, which need not be a control (a comment, the heading). */
+export function focus(el) {
+  el.tabIndex = -1;
+  el.focus();
+}

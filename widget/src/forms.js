@@ -3,7 +3,7 @@
 import { api, errorText } from "./api.js";
 import { added } from "./comments.js";
 import { loadedAt, options } from "./config.js";
-import { button, h } from "./dom.js";
+import { button, focus, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { note, paint } from "./render.js";
 import { nextId, state } from "./state.js";
@@ -81,6 +81,7 @@ export function form(o) {
     f.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
     const name = field("name") && field("name").value.trim();
     const email = field("email") && field("email").value.trim();
+    let shown = o.edit;
     try {
       if (o.edit) {
         const { data } = await api("PATCH", `comments/${o.edit.c.id}`, { body: text.value });
@@ -105,8 +106,13 @@ export function form(o) {
         message.textContent = "";
         // Past the site's max_depth the API attaches a reply to the parent's parent.
         added(data, o.parent && state.nodes.get(data.parent), status === 202);
+        shown = state.nodes.get(data.id);
       }
-      if (o.done) o.done();
+      // A box that closes hands focus to what it made; the main box keeps it, for more.
+      if (o.done) {
+        o.done();
+        focus(shown.el);
+      }
     } catch (error) {
       message.className = "pv-msg";
       const inputs = { body: text, author_name: field("name"), author_email: field("email") };

@@ -35,7 +35,7 @@ export function mount(host) {
   ui.status = h("div", { class: "pv-note", role: "status" }, t("loading"));
   ui.more = button(t("more"), () => load(true), { class: "pv-more", hidden: true });
   ui.live = h("div", { class: "pv-sr", "aria-live": "polite" });
-  ui.root = h("section", { class: "pv", lang }, [
+  ui.root = h("section", { class: "pv", lang, dir: t("dir") }, [
     h("div", { class: "pv-top" }, [ui.heading, ui.sortBar]),
     ui.composer,
     ui.list,
@@ -58,7 +58,7 @@ export function announce(text) {
 /** Show `n` published comments in the heading. */
 export function setTotal(n) {
   state.total = Math.max(0, n);
-  ui.heading.textContent = n === 1 ? t("one") : t("many", { n: state.total });
+  ui.heading.textContent = t("count", { n: state.total });
 }
 
 /** Whether the thread takes new comments and replies. */
@@ -86,7 +86,8 @@ export function paint(node) {
   node.el.className = "pv-c" + (pending ? " pv-pending" : "") + (collapsed ? " pv-collapsed" : "");
   let body = null;
   if (!c.deleted) {
-    body = h("div", { class: "pv-body" });
+    // dir=auto: a comment (and a name) runs its own way, whatever the widget's language.
+    body = h("div", { class: "pv-body", dir: "auto" });
     body.innerHTML = c.html; // sanitized by the server; the one place HTML goes in
     for (const a of body.querySelectorAll("a[href]")) {
       a.target = "_blank";
@@ -105,7 +106,7 @@ export function paint(node) {
       ])
     : h("div", { class: "pv-head" }, [
         avatar,
-        h("b", { class: "pv-name" }, author.name || t("guest")),
+        h("b", { class: "pv-name", dir: "auto" }, author.name || t("guest")),
         author.badge && h("span", { class: "pv-badge" }, t(author.badge)),
         c.pinned && h("span", { class: "pv-tag pv-pin" }, t("pinned")),
         pending && h("span", { class: "pv-tag pv-wait" }, t("pending")),

@@ -2,7 +2,7 @@
 
 import { api, errorText } from "./api.js";
 import { options } from "./config.js";
-import { button, h } from "./dom.js";
+import { button, focus, h } from "./dom.js";
 import { form } from "./forms.js";
 import { t } from "./i18n.js";
 import { isOpen, place, setTotal, tree } from "./render.js";
@@ -64,6 +64,8 @@ export async function load(append) {
     state.nodes.clear();
   }
   for (const c of data.comments) ui.list.append(tree(c));
+  // "Load more" hides itself: focus goes to the first comment it brought.
+  if (append && data.comments[0]) focus(state.nodes.get(data.comments[0].id).el);
   for (const c of state.pending) {
     const parent = c.parent && state.nodes.get(c.parent);
     if (!state.nodes.has(c.id) && (parent || !c.parent)) place(c, parent);
