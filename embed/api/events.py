@@ -8,7 +8,9 @@ a browser that reconnects sends the last one back (Last-Event-ID), and a stream 
 moved meanwhile tells it at once to refetch (a `resync` change). Under WSGI a sync worker
 must not be pinned by an idle reader, so the stream answers at once with the thread's
 version and asks the browser to reconnect in POLL_RETRY_MS: live updates degrade to cheap
-polling.
+polling. When the events process listens on a port of its own (EVENTS_PORT, no proxy in
+front), that answer's `hello` also names the stream's URL there (`stream`), and the widget
+moves to it.
 
 Events carry no comment content, only `{"type", "id", "version"}`: the widget refetches the
 thread (a cached read, or a 304), so nothing held or private can travel this way. A page named
@@ -42,8 +44,8 @@ LIVE_RETRY_MS = 3000
 POLL_RETRY_MS = 10000
 
 
-def _hello(version: str, retry_ms: int) -> str:
-    data = json.dumps({"version": version})
+def _hello(version: str, retry_ms: int, stream: str | None = None) -> str:
+    data = json.dumps({"version": version, **({"stream": stream} if stream else {})})
     return f"retry: {retry_ms}\nid: {version}\nevent: hello\ndata: {data}\n\n"
 
 
@@ -122,19 +124,23 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
         last_seen = request.headers.get("Last-Event-ID")
         stream = _live(schema, idents, last_seen)
         response = StreamingHttpResponse(stream, content_type="text/event-stream")
-    elif settings.EVENTS_PORT:
-        # No proxy in front (the demo): the events process listens on its own port.
-        host, _ = split_domain_port(request.get_host())
-        target = f"{request.scheme}://{host}:{settings.EVENTS_PORT}{request.get_full_path()}"
-        response = HttpResponse(status=307)
-        response["Location"] = target
     else:
         client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
         try:
             version = ".".join((await _versions(client, schema, idents)).values())
         finally:
             await client.aclose()
-        response = HttpResponse(_hello(version, POLL_RETRY_MS), content_type="text/event-stream")
+        elsewhere = None
+        if settings.EVENTS_PORT:
+            # No proxy in front (the demo): the events process listens on its own port. Not
+            # a redirect: a browser following a cross-origin redirect sends `Origin: null`,
+            # which the site's CORS check rightly refuses.
+            host, _ = split_domain_port(request.get_host())
+            path = request.get_full_path()
+            elsewhere = f"{request.scheme}://{host}:{settings.EVENTS_PORT}{path}"
+        response = HttpResponse(
+            _hello(version, POLL_RETRY_MS, elsewhere), content_type="text/event-stream"
+        )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx must pass events through at once
     return response
