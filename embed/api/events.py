@@ -61,22 +61,26 @@ async def _versions(client: aioredis.Redis, schema: str, idents: list[str]) -> d
 
 
 async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncIterator[str]:
-    client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
-    try:
-        versions = await _versions(client, schema, idents)
-    finally:
-        await client.aclose()
-    version = ".".join(versions.values())
-    yield _hello(version, LIVE_RETRY_MS)
-    if last_seen and last_seen != version:
-        # The browser reconnected having seen an older version: it missed something.
-        yield _change({"type": "resync", "version": version})
+    # Listening before the versions are read: a change in between is then both in the hello's
+    # version and in the queue (one refetch too many), never lost between the two.
     channels = {events_channel(ident, schema): ident for ident in idents}
     try:
-        listener = await live_hub.hub().listen(list(channels))
+        listener: live_hub.Listener | None = await live_hub.hub().listen(list(channels))
     except (RedisError, OSError, TimeoutError):
-        return  # the browser reconnects after `retry`
+        listener = None  # the hello still goes out; the browser reconnects after `retry`
     try:
+        client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
+        try:
+            versions = await _versions(client, schema, idents)
+        finally:
+            await client.aclose()
+        version = ".".join(versions.values())
+        yield _hello(version, LIVE_RETRY_MS)
+        if last_seen and last_seen != version:
+            # The browser reconnected having seen an older version: it missed something.
+            yield _change({"type": "resync", "version": version})
+        if listener is None:
+            return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + STREAM_SECONDS
         while loop.time() < deadline:
@@ -93,7 +97,8 @@ async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncI
             event["version"] = ".".join(versions.values())
             yield _change(event)
     finally:
-        live_hub.hub().leave(listener)
+        if listener is not None:
+            live_hub.hub().leave(listener)
 
 
 def _change(event: dict) -> str:

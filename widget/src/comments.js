@@ -31,8 +31,18 @@ export async function removeComment(node) {
     Object.assign(c, { deleted: true, html: "", author: { name: "" } });
     return paint(node);
   }
+  drop(node);
+}
+
+/** Take the comment of `node`, and its replies, off the page. */
+export function drop(node) {
+  const c = node.c;
+  const forget = (comment) => {
+    state.nodes.delete(comment.id);
+    comment.replies.forEach(forget);
+  };
+  forget(c);
   node.el.remove();
-  state.nodes.delete(c.id);
   if (node.parent) {
     node.parent.c.replies = node.parent.c.replies.filter((reply) => reply !== c);
     paint(node.parent);

@@ -7,6 +7,7 @@
    thread (loading), live (Server-Sent Events), styles.css. */
 
 import { options, script } from "./config.js";
+import { reveal } from "./follow.js";
 import { localeLoad } from "./i18n.js";
 import { listen } from "./live.js";
 import { mount } from "./render.js";
@@ -25,6 +26,7 @@ async function start() {
   await localeLoad();
   mount(host);
   await load();
+  reveal();
   listen();
 }
 

@@ -4,6 +4,7 @@ import { api, errorText } from "./api.js";
 import { added } from "./comments.js";
 import { loadedAt, options } from "./config.js";
 import { button, h } from "./dom.js";
+import { notifyChoice } from "./follow.js";
 import { t } from "./i18n.js";
 import { note, paint } from "./render.js";
 import { nextId, state } from "./state.js";
@@ -40,9 +41,11 @@ export function form(o) {
     el.value = value || "";
     return h("label", {}, [label, el]);
   };
+  // Guests give a name, and an e-mail address when the site asks for one or they want
+  // replies by e-mail.
   const guest = !o.edit && [
     input("name", "text", me.name, t("name")),
-    state.site.guest_email_required && input("email", "email", me.email, t("email")),
+    input("email", "email", me.email, t("email")),
   ];
   // Left empty by people, filled in by bots that fill in every field.
   const honeypot = h("input", {
@@ -68,6 +71,7 @@ export function form(o) {
       guest,
       h("span", { class: "pv-end" }, [o.cancel && button(t("cancel"), o.cancel), send]),
     ]),
+    guest && notifyChoice(guest[1].lastChild),
   ]);
   const field = (name) => f.querySelector(`[name=${name}]`);
 
@@ -95,6 +99,7 @@ export function form(o) {
           body: text.value,
           author_name: name || undefined,
           author_email: email || undefined,
+          notify: email && field("notify").checked ? "replies" : undefined,
           hp: honeypot.value,
           t: Date.now() - loadedAt,
         });

@@ -4,6 +4,7 @@ import { castVote, removeComment } from "./comments.js";
 import { options } from "./config.js";
 import { button, h } from "./dom.js";
 import { ago, initial } from "./format.js";
+import { feedLink } from "./follow.js";
 import { flagForm, openForm } from "./forms.js";
 import { lang, t } from "./i18n.js";
 import { state, ui } from "./state.js";
@@ -35,12 +36,14 @@ export function mount(host) {
   ui.status = h("div", { class: "pv-note", role: "status" }, t("loading"));
   ui.more = button(t("more"), () => load(true), { class: "pv-more", hidden: true });
   ui.live = h("div", { class: "pv-sr", "aria-live": "polite" });
+  ui.feed = feedLink();
   ui.root = h("section", { class: "pv", lang }, [
     h("div", { class: "pv-top" }, [ui.heading, ui.sortBar]),
     ui.composer,
     ui.list,
     ui.status,
     ui.more,
+    ui.feed,
     ui.live,
   ]);
   shadow.replaceChildren(h("style", {}, css), ui.root);
@@ -59,6 +62,7 @@ export function announce(text) {
 export function setTotal(n) {
   state.total = Math.max(0, n);
   ui.heading.textContent = n === 1 ? t("one") : t("many", { n: state.total });
+  ui.feed.hidden = !state.total;
 }
 
 /** Whether the thread takes new comments and replies. */

@@ -23,6 +23,7 @@ export const ui = {
   status: null,
   more: null,
   live: null,
+  feed: null,
 };
 
 let seq = 0;
