@@ -121,7 +121,7 @@ SSE_EVENT: dict[str, Any] = {
             "contentMediaType": "application/json",
             "description": 'hello: {"version", "stream"?}; change: {"type", "id", "version"} '
             "(type comment.new, comment.edited, comment.removed, comment.score, comment.pinned "
-            'or resync). `stream`: where the open stream is (an events process on a port of its '
+            "or resync). `stream`: where the open stream is (an events process on a port of its "
             "own, EVENTS_PORT); connect there instead",
         },
         "retry": {"type": "integer", "minimum": 0, "description": "Milliseconds"},
