@@ -39,7 +39,6 @@ from embed.api.common import page_params
 from embed.cache import events_channel, thread_idents
 
 STREAM_SECONDS = 300
-HEARTBEAT_SECONDS = 15.0
 LIVE_RETRY_MS = 3000
 POLL_RETRY_MS = 10000
 
@@ -64,46 +63,35 @@ async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncI
     # Listening before the versions are read: a change in between is then both in the hello's
     # version and in the queue (one refetch too many), never lost between the two.
     channels = {events_channel(ident, schema): ident for ident in idents}
+    hub = live_hub.hub()
     try:
-        listener: live_hub.Listener | None = await live_hub.hub().listen(list(channels))
+        listener: live_hub.Listener | None = await hub.listen(list(channels))
     except (RedisError, OSError, TimeoutError):
         listener = None  # the hello still goes out; the browser reconnects after `retry`
     try:
-        client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
-        try:
-            versions = await _versions(client, schema, idents)
-        finally:
-            await client.aclose()
+        versions = await _versions(hub.client, schema, idents)
         version = ".".join(versions.values())
         yield _hello(version, LIVE_RETRY_MS)
         if last_seen and last_seen != version:
             # The browser reconnected having seen an older version: it missed something.
-            yield _change({"type": "resync", "version": version})
+            yield live_hub.change_text({"type": "resync", "version": version})
         if listener is None:
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + STREAM_SECONDS
         while loop.time() < deadline:
-            try:
-                channel, data = await asyncio.wait_for(listener.queue.get(), HEARTBEAT_SECONDS)
-            except TimeoutError:
-                yield ": ping\n\n"
-                continue
-            if data == live_hub.CLOSED:
+            message = await listener.queue.get()
+            if message is live_hub.CLOSED:
                 return
-            event = json.loads(data)
-            if channel in channels and "version" in event:
-                versions[channels[channel]] = str(event["version"])
-            event["version"] = ".".join(versions.values())
-            yield _change(event)
+            if message.event is None or len(idents) == 1:
+                yield message.text  # a heartbeat, or the event as the hub wrote it
+                continue
+            # A page found by URL and by key: its version is the two joined.
+            versions[channels[message.channel]] = str(message.event["version"])
+            yield live_hub.change_text({**message.event, "version": ".".join(versions.values())})
     finally:
         if listener is not None:
-            live_hub.hub().leave(listener)
-
-
-def _change(event: dict) -> str:
-    # The id is the thread's version: a reconnecting browser sends it back as Last-Event-ID.
-    return f"id: {event['version']}\nevent: change\ndata: {json.dumps(event)}\n\n"
+            hub.leave(listener)
 
 
 async def thread_events(request: HttpRequest) -> HttpResponseBase:
