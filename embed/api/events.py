@@ -59,7 +59,7 @@ async def _versions(client: aioredis.Redis, schema: str, idents: list[str]) -> d
     }
 
 
-async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncIterator[str]:
+async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncIterator[bytes]:
     # Listening before the versions are read: a change in between is then both in the hello's
     # version and in the queue (one refetch too many), never lost between the two.
     channels = {events_channel(ident, schema): ident for ident in idents}
@@ -71,7 +71,7 @@ async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncI
     try:
         versions = await _versions(hub.client, schema, idents)
         version = ".".join(versions.values())
-        yield _hello(version, LIVE_RETRY_MS)
+        yield _hello(version, LIVE_RETRY_MS).encode()
         if last_seen and last_seen != version:
             # The browser reconnected having seen an older version: it missed something.
             yield live_hub.change_text({"type": "resync", "version": version})

@@ -31,20 +31,22 @@ HEARTBEAT_SECONDS = 15.0
 @dataclass(frozen=True, slots=True)
 class Message:
     """What a stream is handed: a thread's event (`channel`, the published JSON `event` with
-    its `version`, and `text`, the event as one Server-Sent Event), a heartbeat, or the end."""
+    its `version`, and `text`, the event as one Server-Sent Event, UTF-8), a heartbeat, or
+    the end. The text is bytes so that the response passes it on as it is (a str is encoded
+    per stream, and Django looks its charset up each time)."""
 
     channel: str = ""
     event: dict | None = None
-    text: str = ""
+    text: bytes = b""
 
 
-def change_text(event: dict) -> str:
+def change_text(event: dict) -> bytes:
     """`event` as a Server-Sent Event named `change`; its id is the thread's version (a
     reconnecting browser sends it back as Last-Event-ID)."""
-    return f"id: {event['version']}\nevent: change\ndata: {json.dumps(event)}\n\n"
+    return f"id: {event['version']}\nevent: change\ndata: {json.dumps(event)}\n\n".encode()
 
 
-PING = Message(text=": ping\n\n")
+PING = Message(text=b": ping\n\n")
 CLOSED = Message()  # the subscription is gone: end the stream
 
 
