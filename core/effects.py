@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from core import replicas
 from core.tenancy import current_schema
 
 
@@ -26,6 +27,8 @@ def after_commit(effect: Callable[[], None]) -> None:
     raised: the write it follows is committed and its answer must not become an error.
     """
     schema = current_schema()
+    if replicas.configured():
+        _write_recorded_first(schema)
 
     def run() -> None:
         if current_schema() == schema:
@@ -35,3 +38,17 @@ def after_commit(effect: Callable[[], None]) -> None:
                 effect()
 
     transaction.on_commit(run, robust=True)
+
+
+def _write_recorded_first(schema: str) -> None:
+    """Before the transaction's first effect, record its write for the replica router
+    (core.replicas): an effect such as a cache bump must never be seen before it."""
+    pending = transaction.get_connection().run_on_commit
+    if any(getattr(hook, "records_write_of", None) == schema for _, hook, _ in pending):
+        return
+
+    def record() -> None:
+        replicas.write_recorded(schema)
+
+    record.records_write_of = schema  # type: ignore[attr-defined]
+    transaction.on_commit(record, robust=True)

@@ -79,6 +79,11 @@ def site_version(schema: str) -> str:
     return f"{site_prefix(schema)}:sv"
 
 
+def site_write_lsn(schema: str) -> str:
+    """The primary's WAL position (bytes) after the site's last write (core.replicas)."""
+    return f"{site_prefix(schema)}:lsn"
+
+
 def site_copy(schema: str) -> str:
     """The site settings as last loaded (JSON), served while the database is down."""
     return f"{site_prefix(schema)}:sc"

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import path, re_path
 from django.views.decorators.http import require_safe
 
-from core.http import etag_matches
+from core.http import accepts_gzip, etag_matches, gzip_etag
 
 WIDGET_DIR = Path(settings.BASE_DIR) / "widget" / "dist"
 CACHE_CONTROL = "public, max-age=300"
@@ -34,7 +34,7 @@ class Asset:
 
     @property
     def etag_gzip(self) -> str:
-        return self.etag[:-1] + '-gz"'
+        return gzip_etag(self.etag)
 
 
 @cache
@@ -44,21 +44,6 @@ def asset_load(name: str) -> Asset:
     gzipped = gzip.compress(plain, compresslevel=9, mtime=0)
     digest = hashlib.sha256(plain).hexdigest()[:20]
     return Asset(plain=plain, gzipped=gzipped, etag=f'"{digest}"')
-
-
-def accepts_gzip(request: HttpRequest) -> bool:
-    """True when Accept-Encoding lists gzip (or *) with a quality other than zero."""
-    for item in request.headers.get("Accept-Encoding", "").split(","):
-        coding, _, params = item.partition(";")
-        if coding.strip().lower() not in ("gzip", "x-gzip", "*"):
-            continue
-        quality = params.strip().lower().removeprefix("q=").strip() if params else "1"
-        try:
-            if float(quality or "1") > 0:
-                return True
-        except ValueError:
-            continue
-    return False
 
 
 def asset_response(request: HttpRequest, name: str, content_type: str) -> HttpResponseBase:

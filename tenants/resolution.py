@@ -101,6 +101,15 @@ def tenant_for_host(hostname: str) -> Tenant | None:
     return domain.tenant if domain is not None else None
 
 
+def forget_host(hostname: str) -> None:
+    """Drop one host's lookup here and its copy in Redis (a custom domain added or removed;
+    other processes see it within TENANT_CACHE_SECONDS)."""
+    hostname = host_normalize(hostname)
+    with _lock:
+        _cache.pop(hostname, None)
+    _copy_put(hostname, None)
+
+
 def forget_hosts() -> None:
     """Drop this process's cached lookups (after a site is suspended or a domain moves)."""
     with _lock:

@@ -109,8 +109,8 @@ committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield
     marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
+    if marker is None or not marker.kwargs.get("transaction") or nextitem is None:
+        return  # (after the last test the test database may be gone already)
     # pytest-django has just emptied the public schema's tables (the list of sites among
     # them): put its rows back at once, for whatever test comes next.
     from pytest_django.plugin import blocking_manager_key

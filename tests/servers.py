@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,6 +107,19 @@ class HostSite:
         return f"{self.origin}/posts/{uuid.uuid4().hex[:12]}"
 
 
+@contextmanager
+def loopback_http_server(port: int, handler: type[BaseHTTPRequestHandler]) -> Iterator[None]:
+    """Serve `handler` on 127.0.0.1:`port` from a thread for the length of the `with` block."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def host_site() -> Iterator[HostSite]:
     site = HostSite(port=free_port())
@@ -123,12 +137,8 @@ def host_site() -> Iterator[HostSite]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", site.port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield site
-    server.shutdown()
-    server.server_close()
+    with loopback_http_server(site.port, Handler):
+        yield site
 
 
 # --- the platform under gunicorn ---------------------------------------------------------
@@ -270,6 +280,9 @@ def platform(host_site: HostSite, blog_port: int, mail_sink_server: Any) -> Iter
         # As deployed: behind the shipped nginx on the same machine (tests/test_nginx_edge.py).
         "CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
         "TRUSTED_PROXIES": "127.0.0.1",
+        # Custom domains are proven in DNS; here, in a file (tests/fake_dns.py).
+        "DOMAIN_TXT_RESOLVER": "tests.fake_dns.txt_records",
+        "FAKE_DNS_FILE": str(ARTIFACTS / "dns.json"),
     }
     platform = Platform(port=port, env=env, events_port=events_port)
     server = events = None

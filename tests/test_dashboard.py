@@ -27,7 +27,7 @@ STAFF_PAGES = [
     "/dashboard/stats/",
     "/dashboard/audit/",
 ]
-OWNER_PAGES = ["/dashboard/settings/", "/dashboard/team/"]
+OWNER_PAGES = ["/dashboard/settings/", "/dashboard/team/", "/dashboard/domains/"]
 ALL_PAGES = STAFF_PAGES + OWNER_PAGES
 
 
@@ -647,3 +647,10 @@ def test_the_demo_owner_moderates_the_seeded_held_comments(db):
     client.post(f"/dashboard/comments/{ids[0]}/approve/")
     client.post(f"/dashboard/comments/{ids[1]}/spam/")
     assert "Nothing is waiting for review." in client.get("/dashboard/queue/").content.decode()
+
+
+def test_a_published_comment_links_to_its_place_on_the_page(alpha, staff_client) -> None:
+    api = Api(alpha)
+    comment = api.post_comment("Find me on the page").json()
+    page = staff_client(alpha).get("/dashboard/queue/", {"status": "published"})
+    assert f'href="{PAGE}#comment-{comment["id"]}"' in page.content.decode()

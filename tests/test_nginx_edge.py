@@ -10,6 +10,7 @@ Without nginx the tests are skipped, except under CI=true, where that is a failu
 (`make test` installs it when run as root: bin/ensure-packages).
 """
 
+import gzip
 import http.client
 import json
 import socket
@@ -102,6 +103,19 @@ def test_it_serves_each_site_its_own_thread_and_caches_it(edge: Edge, page: str)
         assert_own_thread(first, slug)
         assert_own_thread(second, slug)
         assert second.headers["X-Cache"] in ("HIT", "UPDATING", "STALE", "REVALIDATED")
+
+
+def test_it_keeps_the_apps_gzip_bytes_and_inflates_them_for_clients_without_gzip(
+    edge: Edge, page: str
+) -> None:
+    zipped = edge.thread("alpha", page, **{"Accept-Encoding": "gzip, br"})
+    assert zipped.status == 200 and zipped.headers["Content-Encoding"] == "gzip"
+    plain = edge.thread("alpha", page)  # no Accept-Encoding: the edge inflates its copy
+    assert "Content-Encoding" not in plain.headers
+    assert gzip.decompress(zipped.body) == plain.body
+    assert_own_thread(plain, "alpha")
+    refused = edge.thread("alpha", page, **{"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and refused.body == plain.body
 
 
 @pytest.mark.parametrize(("line_host", "header_host"), [("alpha", "beta"), ("beta", "alpha")])

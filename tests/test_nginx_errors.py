@@ -41,28 +41,27 @@ def test_a_header_over_8_kb_is_a_json_431_under_api(edge: Edge) -> None:  # noqa
     assert page.headers["Content-Type"].startswith("text/html")
 
 
-def test_a_body_over_the_edge_limit_is_a_json_413_under_api(edge: Edge) -> None:  # noqa: F811
-    body = b'{"body": "' + b"x" * 1_100_000 + b'"}'
+def post_body_of(edge: Edge, path: str, size: int) -> Answer:  # noqa: F811
+    """POST a JSON body of about `size` bytes to `path` on alpha through the edge."""
+    body = b'{"body": "' + b"x" * size + b'"}'
     headers = [
         ("Host", edge.host("alpha")),
         ("Content-Type", "application/json"),
         ("Content-Length", str(len(body))),
     ]
-    answer = edge.send("POST /api/v1/comments HTTP/1.1", headers, body)
+    return edge.send(f"POST {path} HTTP/1.1", headers, body)
+
+
+def test_a_body_over_the_edge_limit_is_a_json_413_under_api(edge: Edge) -> None:  # noqa: F811
+    answer = post_body_of(edge, "/api/v1/comments", 1_100_000)
     assert answer.status == 413
     assert error_code(answer) == "too_large"
-    page = edge.send("POST /dashboard/login/ HTTP/1.1", headers, body)
+    page = post_body_of(edge, "/dashboard/login/", 1_100_000)
     assert page.status == 413
     assert page.headers["Content-Type"].startswith("text/html")
 
 
 def test_a_body_over_the_app_limit_is_the_apps_json_413(edge: Edge) -> None:  # noqa: F811
-    body = b'{"body": "' + b"x" * 300_000 + b'"}'
-    headers = [
-        ("Host", edge.host("alpha")),
-        ("Content-Type", "application/json"),
-        ("Content-Length", str(len(body))),
-    ]
-    answer = edge.send("POST /api/v1/comments HTTP/1.1", headers, body)
+    answer = post_body_of(edge, "/api/v1/comments", 300_000)
     assert answer.status == 413
     assert error_code(answer) == "too_large"

@@ -59,7 +59,8 @@ def test_every_task_and_beat_job_is_registered_under_its_name():
     app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     names = {"embed.comment_event", "embed.reply_send", "embed.confirmation_send",
              "embed.held_alert", "embed.alert_digests", "embed.webhook_deliver",
-             "embed.webhooks_due", "embed.webhooks_restore", "embed.thread_event"}  # fmt: skip
+             "embed.webhooks_due", "embed.webhooks_restore", "embed.thread_event",
+             "tenants.domain_claims_check"}  # fmt: skip
     assert names <= set(app.tasks)
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled <= names

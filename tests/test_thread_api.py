@@ -1,5 +1,6 @@
 """Reading threads: the tree, paging, sorting, the hot cache and its invalidation."""
 
+import gzip
 from typing import cast
 
 import pytest
@@ -179,6 +180,33 @@ def test_etag_and_if_none_match_give_304(api):
     changed = api.get("/api/v1/thread", {"url": PAGE}, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed["ETag"] != etag
+
+
+@pytest.mark.parametrize(
+    ("accept", "gzipped"),
+    [("gzip, deflate, br", True), ("br;q=1.0, gzip;q=0.5", True), ("*", True),
+     ("gzip;q=0", False), ("identity", False), ("", False)],
+)  # fmt: skip
+def test_the_thread_is_sent_gzipped_to_clients_that_take_it(api, accept: str, gzipped: bool):
+    api.post_comment("squeeze me " * 50)
+    plain = api.thread()
+    answer = api.get("/api/v1/thread", {"url": PAGE}, HTTP_ACCEPT_ENCODING=accept)
+    assert answer.status_code == 200
+    assert "Accept-Encoding" in answer["Vary"] and "Accept-Encoding" in plain["Vary"]
+    if gzipped:
+        assert answer["Content-Encoding"] == "gzip"
+        assert gzip.decompress(answer.content) == plain.content
+        assert len(answer.content) < len(plain.content) / 3
+        assert answer["ETag"] != plain["ETag"]
+    else:
+        assert not answer.has_header("Content-Encoding")
+        assert answer.content == plain.content and answer["ETag"] == plain["ETag"]
+    # Either representation's tag revalidates (the content behind them is the same).
+    for etag in {answer["ETag"], plain["ETag"]}:
+        again = api.get(
+            "/api/v1/thread", {"url": PAGE}, HTTP_ACCEPT_ENCODING=accept, HTTP_IF_NONE_MATCH=etag
+        )
+        assert again.status_code == 304
 
 
 def test_every_write_invalidates_the_cached_thread(api):

@@ -5,11 +5,10 @@ unless the operator allows them."""
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from django_tenants.utils import schema_context
 from embed.models import Webhook, WebhookDelivery
 from embed.webhooks import delivery, services
 from tests.conftest import Api
-from tests.servers import free_port
+from tests.servers import free_port, loopback_http_server
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +55,8 @@ def receiver(settings) -> Iterator[Receiver]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", state.port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with loopback_http_server(state.port, Handler):
+        yield state
 
 
 def verify(secret: str, headers: dict, body: bytes, tolerance: int = 300) -> bool:

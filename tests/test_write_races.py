@@ -27,6 +27,7 @@ from embed.models import Comment, SpamModelState, Thread, Vote
 from embed.site import site_settings_update
 from tenants.models import Tenant
 from tests.conftest import PAGE, Api, committed, host_of
+from tests.test_events import next_message
 
 pytestmark = committed
 
@@ -102,16 +103,6 @@ def shown(body: dict) -> list[str]:
 
     walk(body["comments"])
     return found
-
-
-def next_event(pubsub: Any, timeout: float) -> dict | None:
-    """The next message published on the subscribed channels, or None after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        message = pubsub.get_message(ignore_subscribe_messages=True, timeout=0.05)
-        if message is not None:
-            return message
-    return None
 
 
 def thread_row(alpha: Tenant) -> Thread:
@@ -199,8 +190,8 @@ def test_live_readers_hear_of_a_comment_only_once_it_is_committed(alpha):
         with transaction.atomic():
             posted = writer.post_comment("news")
             assert posted.status_code == 201
-            assert next_event(pubsub, 0.5) is None
-        event = next_event(pubsub, 2)
+            assert next_message(pubsub, 0.5) is None
+        event = next_message(pubsub, 2)
         assert event is not None and json.loads(event["data"])["type"] == "comment.new"
         # The widget refetches on the event: what it gets has the comment.
         assert shown(in_threads(lambda: reader.thread().json())[0]) == ["<p>news</p>"]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from embed.dashboard import comments, moderation, notify, overview, owner, transfer
+from embed.dashboard import comments, domains, moderation, notify, overview, owner, transfer
 from embed.dashboard.access import LoginPage
 from embed.dashboard.forms import LoginForm
 
@@ -46,4 +46,6 @@ urlpatterns = [
     path("webhooks/", notify.webhooks_page, name="dashboard-webhooks"),
     path("webhooks/<int:pk>/<str:action>/", notify.webhook_action, name="dashboard-webhook-action"),
     path("alerts/", notify.alerts_page, name="dashboard-alerts"),
+    path("domains/", domains.domains_page, name="dashboard-domains"),
+    path("domains/<int:pk>/<str:action>/", domains.domain_action, name="dashboard-domain-action"),
 ]

@@ -95,6 +95,8 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # Issue `SET search_path` once per tenant switch rather than before every query.
 TENANT_LIMIT_SET_CALLS = True
 # Seconds a host -> tenant lookup is kept in each process's memory.
+# How custom domains are verified: a function (name) -> TXT strings (tenants/domains.py).
+DOMAIN_TXT_RESOLVER = envstr("DOMAIN_TXT_RESOLVER", "tenants.domains.dns_txt_records")
 TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", 300, minimum=0)
 
 # The input guard refuses NUL, control characters and over-deep JSON in every request
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "core.clientip.ProxyHeadersMiddleware",
     "core.headers.PageHeadersMiddleware",
     "tenants.middleware.TenantMiddleware",
+    "core.replicas.ReplicaMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "core.inputguard.InputGuardMiddleware",
     "core.errorpages.DatabaseUnavailableMiddleware",
@@ -115,16 +118,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-# The widget's public GET reads skip sessions, auth, CSRF and messages: see palaver.wsgi.
+# The widget's public GET reads skip sessions, auth, CSRF and messages: they run the
+# middleware above only as far as the security middleware (see palaver.wsgi).
 PUBLIC_READ_PATHS = ["/api/v1/thread", "/api/v1/counts", "/embed.js", "/count.js"]
-PUBLIC_READ_MIDDLEWARE = [
-    "core.clientip.ProxyHeadersMiddleware",
-    "core.headers.PageHeadersMiddleware",
-    "tenants.middleware.TenantMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
-    "core.inputguard.InputGuardMiddleware",
-    "core.errorpages.DatabaseUnavailableMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+PUBLIC_READ_MIDDLEWARE = MIDDLEWARE[
+    : MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
 ]
 
 ROOT_URLCONF = "palaver.urls_tenant"
@@ -177,7 +175,17 @@ if DATABASE_POOL_MODE == "transaction":
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
     "DB_CONNECT_TIMEOUT", 3, minimum=1
 )
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# A streaming standby of the primary (docs/scaling.md): safe requests read from it once it
+# has replayed their site's last write (core/replicas.py).
+if envstr("DATABASE_REPLICA_URL"):
+    _standby = dj_database_url.parse(envstr("DATABASE_REPLICA_URL"))
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **{part: _standby[part] for part in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
+        "OPTIONS": {**DATABASES["default"]["OPTIONS"], **_standby.get("OPTIONS", {})},
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["core.replicas.ReplicaRouter", "django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = envstr("REDIS_URL", "redis://localhost:6379/0")
 CACHES = {
@@ -286,6 +294,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5
 }  # fmt: skip
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Production runs Celery on RabbitMQ (docs/scaling.md): quorum queues, replicated and durable,
+# with publisher confirms; Celery delays retries with RabbitMQ's native delayed delivery
+# there. The embedded demo keeps the Redis broker.
+if CELERY_BROKER_URL.split("://")[0] in ("amqp", "amqps", "pyamqp"):
+    CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
+    CELERY_TASK_CREATE_MISSING_QUEUE_TYPE = "quorum"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+# A task runs in its site's schema on every database alias (the replica too).
+CELERY_TASK_TENANT_DATABASES = tuple(DATABASES)
 # Periodic jobs: each entry runs in every active site's schema unless it names its schemas.
 CELERY_BEAT_SCHEDULER = "palaver.beat:ActiveSitesScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -298,6 +315,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "daily alert digests": {
         "task": "embed.alert_digests", "schedule": 86400.0, "kwargs": {"mode": "daily"}
+    },
+    "custom domain checks": {
+        "task": "tenants.domain_claims_check", "schedule": 600.0, "tenant_schemas": ["public"]
     },
 }  # fmt: skip
 

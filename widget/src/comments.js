@@ -34,14 +34,10 @@ export async function removeComment(node) {
   drop(node);
 }
 
-/** Take the comment of `node`, and its replies, off the page. */
+/** Take the comment of `node`, which has no replies, off the page. */
 export function drop(node) {
   const c = node.c;
-  const forget = (comment) => {
-    state.nodes.delete(comment.id);
-    comment.replies.forEach(forget);
-  };
-  forget(c);
+  state.nodes.delete(c.id);
   node.el.remove();
   if (node.parent) {
     node.parent.c.replies = node.parent.c.replies.filter((reply) => reply !== c);

@@ -4,12 +4,12 @@
    Modules: config (the tag's options), i18n + locales/ (strings), api (the HTTP client),
    storage (the reader's identity), dom (elements), format (ages, initials), state,
    render (the thread), forms (comment box, flag form), comments (vote, delete),
-   thread (loading), live (Server-Sent Events), styles.css. */
+   thread (loading), live (Server-Sent Events), permalink (#comment-<id>), styles.css. */
 
 import { options, script } from "./config.js";
-import { reveal } from "./follow.js";
 import { localeLoad } from "./i18n.js";
 import { listen } from "./live.js";
+import { followPermalinks } from "./permalink.js";
 import { mount } from "./render.js";
 import { load } from "./thread.js";
 
@@ -26,8 +26,8 @@ async function start() {
   await localeLoad();
   mount(host);
   await load();
-  reveal();
   listen();
+  await followPermalinks();
 }
 
 // Once per page, however many times the script is included.

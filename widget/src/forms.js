@@ -4,7 +4,7 @@ import { api, errorText } from "./api.js";
 import { added } from "./comments.js";
 import { loadedAt, options } from "./config.js";
 import { button, h } from "./dom.js";
-import { notifyChoice } from "./follow.js";
+import { notifyChoice } from "./notify.js";
 import { t } from "./i18n.js";
 import { note, paint } from "./render.js";
 import { nextId, state } from "./state.js";

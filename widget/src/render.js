@@ -1,15 +1,14 @@
 /* Drawing the thread: the widget's frame, each comment, its replies and its actions. */
 
 import { castVote, removeComment } from "./comments.js";
-import { options } from "./config.js";
+import { API, options } from "./config.js";
 import { button, h } from "./dom.js";
 import { ago, initial } from "./format.js";
-import { feedLink } from "./follow.js";
 import { flagForm, openForm } from "./forms.js";
 import { lang, t } from "./i18n.js";
 import { state, ui } from "./state.js";
 import css from "./styles.css";
-import { load } from "./thread.js";
+import { load, query } from "./thread.js";
 
 /** Build the frame (heading, sort switch, comment box, list, status) in `host`'s shadow root. */
 export function mount(host) {
@@ -36,14 +35,14 @@ export function mount(host) {
   ui.status = h("div", { class: "pv-note", role: "status" }, t("loading"));
   ui.more = button(t("more"), () => load(true), { class: "pv-more", hidden: true });
   ui.live = h("div", { class: "pv-sr", "aria-live": "polite" });
-  ui.feed = feedLink();
   ui.root = h("section", { class: "pv", lang }, [
     h("div", { class: "pv-top" }, [ui.heading, ui.sortBar]),
     ui.composer,
     ui.list,
     ui.status,
     ui.more,
-    ui.feed,
+    // The thread's Atom feed (an empty one until the first comment).
+    h("a", { href: `${API}/feeds/thread.atom?` + query() }, t("feed")),
     ui.live,
   ]);
   shadow.replaceChildren(h("style", {}, css), ui.root);
@@ -62,7 +61,6 @@ export function announce(text) {
 export function setTotal(n) {
   state.total = Math.max(0, n);
   ui.heading.textContent = n === 1 ? t("one") : t("many", { n: state.total });
-  ui.feed.hidden = !state.total;
 }
 
 /** Whether the thread takes new comments and replies. */
@@ -74,7 +72,7 @@ const replyCount = (c) => c.replies.reduce((sum, reply) => sum + 1 + replyCount(
 export function tree(c, parent) {
   c.replies = c.replies || [];
   const node = { c, parent, replies: h("div", { class: "pv-replies" }) };
-  node.el = h("article", {}, node.replies);
+  node.el = h("article", { id: "comment-" + c.id }, node.replies);
   state.nodes.set(c.id, node);
   paint(node);
   for (const reply of c.replies) node.replies.append(tree(reply, node));

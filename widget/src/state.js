@@ -23,7 +23,6 @@ export const ui = {
   status: null,
   more: null,
   live: null,
-  feed: null,
 };
 
 let seq = 0;

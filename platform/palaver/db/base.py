@@ -26,6 +26,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django_tenants.postgresql_backend import base as tenants_base
 from django_tenants.utils import quote_schema_name
 
@@ -72,6 +74,15 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         self.transaction_pooling = self.settings_dict.get("POOL_MODE") == TRANSACTION_POOLING
         if self.transaction_pooling:
             self.execute_wrappers.append(self._scoped_search_path)
+
+    def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
+        """Set the site on this alias and, from `default`, on every replica alias too, so a
+        read the router sends to a standby runs in the same schema (core.replicas)."""
+        super().set_tenant(tenant, include_public)
+        if self.alias == DEFAULT_DB_ALIAS:
+            for alias in settings.DATABASES:
+                if alias != DEFAULT_DB_ALIAS:
+                    connections[alias].set_tenant(tenant, include_public)  # type: ignore[attr-defined]
 
     def _handle_search_path(self, cursor: Any = None) -> None:
         if self.transaction_pooling:
