@@ -3,9 +3,13 @@
 Generates a gzipped Disqus export per size (default 100,000 and 300,000 comments: threads of
 50 posts, a third of them replies, HTML messages of 100-400 characters, guests and registered
 authors), then imports each into a fresh site of the bench database with
-`manage.py import_comments` in a child process, measuring its wall time and peak RSS (the
-Python process; PostgreSQL's own memory is not in it). Then imports the first file again: the
-time of a re-import and the rows it created (0 expected).
+`manage.py import_comments` in a child process, measuring its wall time, the CPU time of the
+import (its process and its cleaning workers) and of the PostgreSQL backends serving it, and
+its memory sampled every 0.1 s during the run (RSS of the import process; PSS summed over it
+and its workers, which counts their shared pages once; PostgreSQL's own memory is not in it).
+Then imports the first file again: the time of a re-import and the rows it created (0
+expected). The database is `palaver_bench_import` (`BENCH_IMPORT_DATABASE`), the Redis
+database 13 (`BENCH_IMPORT_REDIS_DB`).
 
     make bench-import                                        # 100k and 300k
     make bench-import BENCH_ARGS="--sizes 100000,1000000"    # RSS at a million
@@ -24,6 +28,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -33,13 +38,14 @@ from bench.env import (
     RESULTS,
     ROOT,
     BenchEnv,
+    _libpq,
     bench_env,
     database_recreate,
     load_average,
     redis_client,
 )
 
-DATABASE = "palaver_bench_import"
+DATABASE = os.environ.get("BENCH_IMPORT_DATABASE", "palaver_bench_import")
 REDIS_DB = int(os.environ.get("BENCH_IMPORT_REDIS_DB", "13"))
 POSTS_PER_THREAD = 50
 TARGET_RATE = 5000.0  # comments per second
@@ -122,8 +128,99 @@ def manage(env: BenchEnv, *args: str) -> str:
     return done.stdout
 
 
+SAMPLE_SECONDS = 0.1
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (its cleaning workers), from /proc/<pid>/task/*/children."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                text = Path(f"/proc/{parent}/task/{task}/children").read_text()
+            except OSError:
+                continue
+            for child in map(int, text.split()):
+                found.append(child)
+                todo.append(child)
+    return found
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process in KB; (0, 0) once it is gone. PSS shares each page among the
+    processes mapping it, so a sum over a forked pool counts the shared pages once."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0, 0
+    values = dict(re.findall(r"^(Rss|Pss):\s+(\d+) kB", text, re.MULTILINE))
+    return int(values.get("Rss", 0)), int(values.get("Pss", 0))
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Sampler(threading.Thread):
+    """While an import runs, every SAMPLE_SECONDS: the memory of its process and of its
+    children (RSS of the import process; RSS and PSS summed over it and its workers), and the
+    CPU time of the PostgreSQL backends serving the bench database (read from /proc, so only
+    when PostgreSQL runs on this machine and its processes are readable; None otherwise)."""
+
+    def __init__(self, pid: int, env: BenchEnv) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.env = env
+        self.stop = threading.Event()
+        self.peak_rss_kb = self.peak_tree_rss_kb = self.peak_tree_pss_kb = 0
+        self.workers = 0
+        self.backend_cpu: dict[int, float] = {}
+        self.backend_start: dict[int, float] = {}
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(_libpq(self.env.admin_url), autocommit=True) as conn:
+            while not self.stop.wait(SAMPLE_SECONDS):
+                self._sample(conn)
+
+    def _sample(self, conn: Any) -> None:
+        children = _descendants(self.pid)
+        self.workers = max(self.workers, len(children))
+        memory = [_memory_kb(pid) for pid in [self.pid, *children]]
+        self.peak_rss_kb = max(self.peak_rss_kb, memory[0][0])
+        self.peak_tree_rss_kb = max(self.peak_tree_rss_kb, sum(rss for rss, _ in memory))
+        self.peak_tree_pss_kb = max(self.peak_tree_pss_kb, sum(pss for _, pss in memory))
+        backends = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [self.env.database_name],
+        ).fetchall()
+        for (backend,) in backends:
+            cpu = _cpu_seconds(backend)
+            if cpu is not None:
+                self.backend_start.setdefault(backend, cpu)
+                self.backend_cpu[backend] = cpu
+
+    @property
+    def database_cpu(self) -> float | None:
+        if not self.backend_cpu:
+            return None
+        return sum(self.backend_cpu[pid] - self.backend_start[pid] for pid in self.backend_cpu)
+
+
 def timed_import(env: BenchEnv, slug: str, path: Path) -> dict[str, Any]:
-    """Run import_comments in a child process: wall seconds, peak RSS (MB), its summary."""
+    """Run import_comments in a child process: wall seconds, CPU seconds (the import process
+    with its workers, and the database backends), peak memory (MB), its summary."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(
@@ -131,9 +228,13 @@ def timed_import(env: BenchEnv, slug: str, path: Path) -> dict[str, Any]:
              "--verbosity", "0"],
             cwd=ROOT, env=env.process_env(), stdout=out, stderr=err,
         )  # fmt: skip
-        # wait4, not wait: the child's own resource usage, peak RSS included.
+        sampler = Sampler(child.pid, env)
+        sampler.start()
+        # wait4, not wait: the child's own resource usage (with its reaped workers').
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
+        sampler.stop.set()
+        sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -143,17 +244,55 @@ def timed_import(env: BenchEnv, slug: str, path: Path) -> dict[str, Any]:
     summary = text.strip().splitlines()[-1]
     created = re.search(r"created: threads=(\d+) comments=(\d+)", text)
     counts = dict(re.findall(r"(\w+)=(\d+)", summary))
+    database_cpu = sampler.database_cpu
+    cpu = usage.ru_utime + usage.ru_stime
     return {
         "seconds": round(seconds, 2),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # ru_maxrss is in KB on Linux
-        # The import process's own CPU time (PostgreSQL's is not in it): what the load of
-        # other work on the machine does not change.
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+        # ru_maxrss is in KB on Linux: the largest of the process and its reaped workers.
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "sampled_peak_rss_mb": round(sampler.peak_rss_kb / 1024, 1),
+        "sampled_peak_tree_rss_mb": round(sampler.peak_tree_rss_kb / 1024, 1),
+        "sampled_peak_tree_pss_mb": round(sampler.peak_tree_pss_kb / 1024, 1),
+        "workers": sampler.workers,
+        # CPU time is what the load of other work on the machine changes least.
+        "cpu_seconds": round(cpu, 2),
+        "database_cpu_seconds": None if database_cpu is None else round(database_cpu, 2),
         "summary": summary,
         "comments": int(counts.get("comments", 0)),
         "threads_created": int(created.group(1)) if created else None,
         "comments_created": int(created.group(2)) if created else None,
     }
+
+
+def _memory(run: dict[str, Any]) -> float:
+    """The import's memory: its process and its workers, shared pages counted once (PSS)."""
+    return max(run["sampled_peak_tree_pss_mb"], run["sampled_peak_rss_mb"])
+
+
+def _per_cpu_second(run: dict[str, Any]) -> str:
+    cpu = run["cpu_seconds"] + (run["database_cpu_seconds"] or 0)
+    return f"{run['size'] / cpu:,.0f}" if cpu else "-"
+
+
+def _row(label: str, run: dict[str, Any]) -> list[str]:
+    database = run["database_cpu_seconds"]
+    return [
+        label, f"{run['seconds']:.1f} s", f"{run['rate']:,}", f"{run['cpu_seconds']:.1f} s",
+        "-" if database is None else f"{database:.1f} s", _per_cpu_second(run),
+        f"{run['sampled_peak_rss_mb']:.0f} MB",
+        f"{run['sampled_peak_tree_pss_mb']:.0f} MB ({run['workers']} workers)",
+        f"{run['load']:.2f}",
+    ]  # fmt: skip
+
+
+def _line(run: dict[str, Any]) -> str:
+    database = run["database_cpu_seconds"]
+    return (
+        f"{run['seconds']:.1f} s, {run['rate']:,}/s, CPU {run['cpu_seconds']:.1f} s + database "
+        f"{'-' if database is None else f'{database:.1f}'} s ({_per_cpu_second(run)} comments "
+        f"per CPU-second), peak RSS {run['sampled_peak_rss_mb']:.0f} MB, PSS with workers "
+        f"{run['sampled_peak_tree_pss_mb']:.0f} MB, load {run['load']:.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,33 +324,24 @@ def main(argv: list[str] | None = None) -> int:
         result = timed_import(env, slug, path)
         result.update(size=size, load=load_average(), rate=round(size / result["seconds"]))
         runs.append(result)
-        say(f"{size:>9,} comments: {result['seconds']:.1f} s, {result['rate']:,}/s, "
-            f"CPU {result['cpu_seconds']:.1f} s, "
-            f"peak RSS {result['peak_rss_mb']:.0f} MB, load {result['load']:.2f}  "
-            f"[{result['summary']}]")  # fmt: skip
+        say(f"{size:>9,} comments: {_line(result)}  [{result['summary']}]")
     first = sizes[0]
     again = timed_import(env, f"imp{first}", folder / f"disqus-{first}.xml.gz")
-    again.update(size=first, load=load_average())
-    say(f"re-import of {first:,}: {again['seconds']:.1f} s, created threads="
-        f"{again['threads_created']} comments={again['comments_created']}, "
-        f"peak RSS {again['peak_rss_mb']:.0f} MB")  # fmt: skip
+    again.update(size=first, load=load_average(), rate=round(first / again["seconds"]))
+    say(f"re-import of {first:,}: {_line(again)}, created threads={again['threads_created']} "
+        f"comments={again['comments_created']}")  # fmt: skip
+    rows = [_row(f"{r['size']:,} comments", r) for r in runs]
+    rows.append(_row(f"re-import {first:,} (created {again['comments_created']})", again))
+    say(report.table(rows, [
+        "run", "wall time", "comments/s", "CPU import", "CPU database", "comments/CPU-s",
+        "peak RSS", "peak PSS, with workers", "load"]))  # fmt: skip
     biggest = runs[-1]
-    rows = [
-        [f"{r['size']:,} comments", f"{r['seconds']:.1f} s", f"{r['rate']:,}/s",
-         f"{r['cpu_seconds']:.1f} s", f"{r['peak_rss_mb']:.0f} MB", f"{r['load']:.2f}"]
-        for r in runs
-    ] + [[f"re-import {first:,}", f"{again['seconds']:.1f} s",
-          f"created {again['comments_created']}", f"{again['cpu_seconds']:.1f} s",
-          f"{again['peak_rss_mb']:.0f} MB", f"{again['load']:.2f}"]]  # fmt: skip
-    say(report.table(rows, ["run", "wall time", "rate", "CPU (import process)", "peak RSS",
-                            "load"]))  # fmt: skip
     ok_rate = runs[0]["rate"] >= TARGET_RATE
-    ok_rss = all(r["peak_rss_mb"] < TARGET_RSS_MB for r in runs)
+    ok_rss = all(_memory(r) < TARGET_RSS_MB for r in [*runs, again])
     say(f"target >= {TARGET_RATE:,.0f}/s at {first:,}: {'yes' if ok_rate else 'NO'}; "
-        f"peak RSS < {TARGET_RSS_MB:.0f} MB: {'yes' if ok_rss else 'NO'}; RSS at "
-        f"{biggest['size']:,} vs {first:,}: {biggest['peak_rss_mb']:.0f} / "
-        f"{runs[0]['peak_rss_mb']:.0f} MB; re-import created "
-        f"{again['comments_created']} comments")  # fmt: skip
+        f"peak memory < {TARGET_RSS_MB:.0f} MB: {'yes' if ok_rss else 'NO'}; memory at "
+        f"{biggest['size']:,} vs {first:,}: {_memory(biggest):.0f} / {_memory(runs[0]):.0f} MB; "
+        f"re-import created {again['comments_created']} comments")  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"import-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(

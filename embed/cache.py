@@ -206,6 +206,51 @@ def thread_changed(*, url: str, key: str | None, event: dict | None = None) -> N
     after_commit(lambda: _thread_bump(url=url, key=key, event=event))
 
 
+def threads_changed(threads: list[tuple[str, str | None]]) -> None:
+    """`thread_changed` for many threads, (url, key) each, without live events: their
+    versions move in a few pipelined round trips once the transaction commits (an import
+    touches thousands of threads)."""
+    if threads:
+        after_commit(lambda: _threads_bump(threads))
+
+
+BUMP_PIPELINE = 500  # threads per round trip in `threads_changed`
+
+
+def _threads_bump(threads: list[tuple[str, str | None]]) -> None:
+    global _missed_bump
+    conn = redis.client()
+    if conn is None:
+        _missed_bump = True
+        return
+    try:
+        _catch_up(conn)
+        for start in range(0, len(threads), BUMP_PIPELINE):
+            pipe = conn.pipeline(transaction=False)
+            for url, key in threads[start : start + BUMP_PIPELINE]:
+                _queue_bump(pipe, url=url, key=key)
+            pipe.execute()
+    except redis_lib.RedisError as exc:
+        _missed_bump = True
+        redis.trip(exc)
+
+
+def _queue_bump(pipe: redis_lib.client.Pipeline, *, url: str, key: str | None) -> list[str]:
+    """Queue the bumps of a thread's versions (by URL and by site key) and the drop of its
+    count on `pipe`; the idents bumped. Each ident's new version is the second of its three
+    replies."""
+    schema = _schema()
+    idents = [thread_ident(url=url, key=None)] + ([thread_ident(url=None, key=key)] if key else [])
+    epoch = time.time_ns() // 1000
+    for ident in idents:
+        version_key = keys.thread_version(schema, ident)
+        pipe.set(version_key, epoch, nx=True, ex=VERSION_TTL_SECONDS)
+        pipe.incr(version_key)
+        pipe.expire(version_key, VERSION_TTL_SECONDS)
+    pipe.hdel(keys.counts(schema), url)
+    return idents
+
+
 def _thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None:
     """Bump the thread's versions (by URL and by site key) now; see `thread_changed`."""
     global _missed_bump
@@ -213,18 +258,10 @@ def _thread_bump(*, url: str, key: str | None, event: dict | None = None) -> Non
     if conn is None:
         _missed_bump = True
         return
-    schema = _schema()
-    idents = [thread_ident(url=url, key=None)] + ([thread_ident(url=None, key=key)] if key else [])
     try:
         _catch_up(conn)
         pipe = conn.pipeline(transaction=False)
-        epoch = time.time_ns() // 1000
-        for ident in idents:
-            version_key = keys.thread_version(schema, ident)
-            pipe.set(version_key, epoch, nx=True, ex=VERSION_TTL_SECONDS)
-            pipe.incr(version_key)
-            pipe.expire(version_key, VERSION_TTL_SECONDS)
-        pipe.hdel(keys.counts(schema), url)
+        idents = _queue_bump(pipe, url=url, key=key)
         versions = pipe.execute()[1 : 3 * len(idents) : 3]
         if event is not None:
             pipe = conn.pipeline(transaction=False)

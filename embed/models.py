@@ -259,6 +259,34 @@ class AuditEntry(models.Model):
         return f"{self.action} {self.target}"
 
 
+class ApiToken(models.Model):
+    """A named token for the admin API, made by an owner in the dashboard.
+
+    Only a SHA-256 digest of the token is stored (`embed.moderation.apitokens`); the token
+    itself is shown once, when it is made. It acts as the team member who made it, within its
+    scope, and stops working when revoked or when that member leaves the team.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        MODERATE = "moderate", "Moderate"
+        OWNER = "owner", "Owner"
+
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    prefix = models.CharField(max_length=16)  # the token's first characters, to recognise it
+    digest = models.CharField(max_length=64, unique=True)  # hex SHA-256 of the whole token
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
 class SpamModelState(models.Model):
     """The site's own spam classifier, trained by its moderators' decisions."""
 

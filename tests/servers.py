@@ -189,7 +189,8 @@ class Platform:
         token: str | None = None,
         scheme: str = "Bearer",
     ) -> Any:
-        """Call the site's API from outside the browser (loopback, with the site's Host)."""
+        """Call the site's API from outside the browser (loopback, with the site's Host);
+        `token` goes in `Authorization: <scheme> <token>` (Token for an admin API token)."""
         request = urllib.request.Request(  # noqa: S310 - a local http URL
             f"http://127.0.0.1:{self.port}/api/v1/{path}",
             method=method,
@@ -242,6 +243,25 @@ def _database_url(name: str) -> tuple[str, dict[str, Any]]:
     return f"postgres://{credentials}@{host}{port}/{name}", params
 
 
+def app_env(port: int, *, database_url: str, redis_url: str) -> dict[str, str]:
+    """The environment of an app server the tests start on 127.0.0.1:`port`: production
+    settings (DEBUG off, a fresh secret) on the given database and Redis, tasks run in the
+    request's process, no rate limits."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": secrets.token_urlsafe(50)[:50],
+        "DEBUG": "false",
+        "PLATFORM_PORT": str(port),
+        "PALAVER_RATE_LIMITS": "off",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "PALAVER_QUIET": "1",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+    }
+
+
 @pytest.fixture(scope="session")
 def blog_port() -> int:
     """The port the demo blog is served on; its origin is allowed on `alpha`."""
@@ -262,19 +282,9 @@ def platform(host_site: HostSite, blog_port: int, mail_sink_server: Any) -> Iter
     redis.Redis.from_url(redis_url).flushdb()
     port, events_port = free_port(), free_port()
     env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": secrets.token_urlsafe(50)[:50],
-        "DEBUG": "false",
-        "PLATFORM_PORT": str(port),
-        "PALAVER_RATE_LIMITS": "off",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
+        **app_env(port, database_url=url, redis_url=redis_url),
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(mail_sink_server.port),
-        "PALAVER_QUIET": "1",
-        "BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
         # As `make demo` runs it: the app sends the event streams to the events process.
         "EVENTS_PORT": str(events_port),
         # As deployed: behind the shipped nginx on the same machine (tests/test_nginx_edge.py).

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from embed.models import AuditEntry, Ban, Comment, Commenter, SiteSettings, Thread
+from embed.moderation.apitokens import api_token_create
 from tests.conftest import PAGE, Api, host_of
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +80,9 @@ def test_it_rejects_staff_of_another_tenant(staff_client, alpha, beta, path):
     foreign.cookies = beta_owner.cookies
     assert foreign.get(path).status_code == 401
     with schema_context(beta.schema_name):
-        token = Token.objects.create(user=get_user_model().objects.get(email="owner@beta.example"))
-    with_token = Client(HTTP_HOST=host_of(alpha), HTTP_AUTHORIZATION=f"Token {token.key}")
+        owner = get_user_model().objects.get(email="owner@beta.example")
+        _, token = api_token_create(name="beta's", scope="owner", actor=owner)
+    with_token = Client(HTTP_HOST=host_of(alpha), HTTP_AUTHORIZATION=f"Token {token}")
     assert with_token.get(path).status_code == 401
 
 
@@ -96,8 +97,9 @@ def test_staff_of_another_tenant_cannot_moderate(staff_client, api, alpha, beta)
 
 def test_an_api_token_works_for_scripts(alpha):
     with schema_context(alpha.schema_name):
-        token = Token.objects.create(user=get_user_model().objects.get(email="owner@alpha.example"))
-    client = Client(HTTP_HOST=host_of(alpha), HTTP_AUTHORIZATION=f"Token {token.key}")
+        owner = get_user_model().objects.get(email="owner@alpha.example")
+        _, token = api_token_create(name="script", scope="read", actor=owner)
+    client = Client(HTTP_HOST=host_of(alpha), HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/admin/comments").status_code == 200
 
 

@@ -3,15 +3,26 @@ team, bans, threads, stats and the audit log, all through the Django test client
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from embed.models import AuditEntry, Ban, Comment, Commenter, Flag, SiteSettings, Thread
+from embed.models import (
+    ApiToken,
+    AuditEntry,
+    Ban,
+    Comment,
+    Commenter,
+    Flag,
+    SiteSettings,
+    Thread,
+)
 from embed.moderation.configure import EDITABLE
 from embed.site import site_config_forget
 from tests.conftest import OWNER_PASSWORD, PAGE, Api, host_of
@@ -647,6 +658,55 @@ def test_the_demo_owner_moderates_the_seeded_held_comments(db):
     client.post(f"/dashboard/comments/{ids[0]}/approve/")
     client.post(f"/dashboard/comments/{ids[1]}/spam/")
     assert "Nothing is waiting for review." in client.get("/dashboard/queue/").content.decode()
+
+
+def test_the_owner_makes_a_token_that_the_page_shows_once(staff_client, alpha):
+    owner = staff_client(alpha)
+    made = owner.post("/dashboard/tokens/", {"name": "Exporter", "scope": "read"})
+    assert made.status_code == 201
+    assert made["Cache-Control"].startswith("max-age=0")
+    token = made.context["created"][1]
+    assert token.encode() in made.content
+    listed = owner.get("/dashboard/tokens/")
+    assert listed.status_code == 200
+    assert b"Exporter" in listed.content
+    assert token.encode() not in listed.content
+    assert token[:12].encode() in listed.content
+
+
+def test_a_token_form_with_no_name_is_a_400(staff_client, alpha):
+    response = staff_client(alpha).post("/dashboard/tokens/", {"name": "", "scope": "read"})
+    assert response.status_code == 400
+    assert response.context["created"] is None
+
+
+def test_a_moderator_has_no_token_page(staff_client, alpha):
+    moderator = staff_client(alpha, "moderator")
+    assert moderator.get("/dashboard/tokens/").status_code == 403
+    assert moderator.post("/dashboard/tokens/", {"name": "x", "scope": "read"}).status_code == 403
+
+
+def test_the_owner_revokes_a_token_of_this_site_only(staff_client, alpha, beta):
+
+    staff_client(beta).post("/dashboard/tokens/", {"name": "Beta's", "scope": "owner"})
+    with schema_context(beta.schema_name):
+        beta_token = ApiToken.objects.get()
+    assert staff_client(alpha).post(f"/dashboard/tokens/{beta_token.pk}/revoke/").status_code == 404
+    owner = staff_client(beta)
+    assert owner.post(f"/dashboard/tokens/{beta_token.pk}/revoke/").status_code == 302
+    with schema_context(beta.schema_name):
+        assert ApiToken.objects.get().revoked is not None
+
+
+def test_the_comment_page_shows_the_authors_trust(staff_client, api, alpha):
+    ids = [api.post_comment(f"An older comment, number {n}.").json()["id"] for n in range(2)]
+    with schema_context(alpha.schema_name):
+        Comment.objects.filter(pk__in=ids).update(created=timezone.now() - timedelta(days=3))
+    newest = api.post_comment("And a new one.").json()["id"]
+    page = staff_client(alpha).get(f"/dashboard/comments/{newest}/")
+    assert page.status_code == 200
+    assert page.context["trust"].published == 2
+    assert b"Trust: <strong>40%</strong>" in page.content
 
 
 def test_a_published_comment_links_to_its_place_on_the_page(alpha, staff_client) -> None:

@@ -15,8 +15,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from embed.moderation.apitokens import api_token_create
 from tests.conftest import OWNER_PASSWORD, PAGE, host_of
 from tests.test_settings import ROOT
 
@@ -203,7 +203,7 @@ def test_cors_answers_the_public_widget_api(api):
 def test_cors_never_answers_the_admin_api(alpha, in_schema):
     with in_schema(alpha):
         owner = get_user_model().objects.get(email="owner@alpha.example")
-        token = Token.objects.create(user=owner).key
+        _, token = api_token_create(name="cors", scope="owner", actor=owner)
     client = Client(HTTP_HOST=host_of(alpha), HTTP_ORIGIN=ALLOWED)
     read = client.get("/api/v1/admin/settings", HTTP_AUTHORIZATION=f"Token {token}")
     preflight = client.options(

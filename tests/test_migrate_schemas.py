@@ -49,3 +49,19 @@ def test_the_history_check_is_batched():
         migration_histories(schemas)
     histories = [q for q in queries.captured_queries if "django_migrations" in q["sql"]]
     assert len(histories) == 3
+
+
+def test_a_new_migration_of_a_public_only_app_puts_no_site_behind(alpha: Tenant, beta: Tenant):
+    # As after a deploy with a new `tenants` migration: the template (migrated first) has the
+    # row, the sites have not. They get it recorded; no site is migrated.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{beta.schema_name}".django_migrations WHERE id = '  # noqa: S608
+            f"(SELECT max(id) FROM \"{beta.schema_name}\".django_migrations WHERE app = 'tenants')"
+        )
+    assert sites_behind(settings.TENANT_BASE_SCHEMA)[1] == [beta.schema_name]
+    out = io.StringIO()
+    call_command("migrate_schemas", verbosity=1, stdout=out)
+    assert "sites up to date, 0 to migrate" in out.getvalue()
+    assert f"[{beta.schema_name}]" not in out.getvalue()
+    assert sites_behind(settings.TENANT_BASE_SCHEMA)[1] == []

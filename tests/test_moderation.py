@@ -210,3 +210,35 @@ def test_the_shipped_model_alone_only_holds(api, alpha):
 def owner(tenant) -> User:
     """The site's owner; call inside the site's schema."""
     return User.objects.get(email=f"owner@{tenant.slug}.example")
+
+
+CHECK_OUT = "Check out the comments on the previous post, someone already explained this well."
+
+
+def test_a_reader_with_published_history_passes_more_easily(api, alpha):
+    configure(alpha, spam_filter=True)
+    newcomer = posted(Api(alpha), CHECK_OUT, author_name="New")
+    assert newcomer["status"] == "pending"
+    assert "spam score" in stored(alpha, newcomer["id"]).reasons[0]
+    earlier = [posted(api, f"Thanks, point {n} is well made.")["id"] for n in range(5)]
+    with schema_context(alpha.schema_name):
+        Comment.objects.filter(pk__in=earlier).update(created=timezone.now() - timedelta(days=2))
+    regular = posted(api, CHECK_OUT)
+    assert regular["status"] == "published"
+    score = stored(alpha, regular["id"]).spam_score
+    assert score is not None and score < 0.5 <= (stored(alpha, newcomer["id"]).spam_score or 0)
+
+
+def test_trust_counts_only_published_comments_that_stood_a_day(api, alpha):
+    from embed.policy.trust import reader_trust
+
+    ids = [posted(api, f"Comment number {n} on this page.")["id"] for n in range(3)]
+    with schema_context(alpha.schema_name):
+        author = Comment.objects.get(pk=ids[0]).author
+        assert reader_trust(author).published == 0  # too fresh
+        Comment.objects.filter(pk__in=ids).update(created=timezone.now() - timedelta(days=2))
+        Comment.objects.filter(pk=ids[2]).update(status="rejected")
+        assert reader_trust(author).published == 2
+        assert reader_trust(author).score == pytest.approx(0.4)
+        assert reader_trust(author, exclude_comment=ids[0]).published == 1
+        assert reader_trust(None).score == 0

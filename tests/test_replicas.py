@@ -8,7 +8,6 @@ what it served.
 """
 
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from tests.servers import (
     SITE_SETTINGS_SCRIPT,
     Platform,
     _wait_until_up,
+    app_env,
     free_port,
     redis_url_with_db,
 )
@@ -51,18 +51,8 @@ def app(cluster: ReplicatedPostgres, tmp_path_factory: Any) -> Iterator[Platform
     redis.Redis.from_url(redis_url).flushdb()
     port = free_port()
     env = {
-        **os.environ,
-        "DATABASE_URL": cluster.primary_url,
+        **app_env(port, database_url=cluster.primary_url, redis_url=redis_url),
         "DATABASE_REPLICA_URL": cluster.standby_url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "false",
-        "PLATFORM_PORT": str(port),
-        "PALAVER_RATE_LIMITS": "off",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "PALAVER_QUIET": "1",
-        "BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
     }
     platform = Platform(port=port, env=env)
     platform.manage("migrate", "--verbosity", "0")

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from embed.spam import HOLD_THRESHOLD, SPAM_THRESHOLD, SpamInput, SpamModel, spam_check
 from embed.spam.classifier import DEFAULT_MODEL_PATH
-from embed.spam.dataset import dataset_dir, read_labelled_csv, train_on
+from embed.spam.dataset import dataset_dir, read_labelled_csv, shipped_training, train_on
 from embed.spam.heuristics import heuristic_signals
 from embed.spam.tokens import features, find_links, normalize
 
@@ -37,7 +37,7 @@ def test_it_flags_a_submit_too_soon_after_load() -> None:
 def test_it_counts_links_in_markdown_html_and_bare_domains() -> None:
     text = "[deal](https://a.example/x) <a href='y'>http://b.example</a> and cheap.biz/now"
     assert "3 links" in reasons(SpamInput(text=text))
-    assert reasons(SpamInput(text="see https://a.example/page")) == []
+    assert reasons(SpamInput(text="see the page at https://a.example/page for details")) == []
 
 
 def test_it_trusts_the_link_count_it_is_given() -> None:
@@ -62,7 +62,7 @@ def test_it_flags_repeated_text() -> None:
 def test_signals_come_strongest_first() -> None:
     verdict = spam_check(SpamInput(text="hi http://a.example http://b.example", honeypot="x"))
     assert verdict.reasons[0].startswith("spam score ")
-    assert verdict.reasons[1:] == ("honeypot filled", "2 links")
+    assert verdict.reasons[1:] == ("honeypot filled", "little but a link", "2 links")
 
 
 def test_a_honeypot_alone_reaches_the_spam_threshold() -> None:
@@ -144,8 +144,7 @@ def test_normalize_reads_html_and_markdown_alike() -> None:
 
 
 def test_the_shipped_model_is_what_spam_build_default_makes() -> None:
-    comments = [c for path in sorted(DATA.glob("*.csv")) for c in read_labelled_csv(path)]
-    rebuilt = train_on(comments)
+    rebuilt = train_on(*shipped_training())
     assert rebuilt.to_bytes() == DEFAULT_MODEL_PATH.read_bytes()
 
 
@@ -276,16 +275,16 @@ BLOG_SPAM = [
 ]
 
 READERS_STILL_HELD = {
-    # "share" and "thanks" are promoters' words in the training data.
-    "Thanks! Could you share the source code on GitHub? https://github.com/example/repo",
-    # "Check out ..." opens most of the training data's channel promotions.
+    # "Check out ..." opens most of the training data's channel promotions, and without a
+    # link the sentence is all the model has.
     "Check out the comments on the previous post, someone already explained this well.",
 }
 SPAM_STILL_PUBLISHED = {
-    # Words the training data never saw, and only one of the contact signals.
-    "Invest in Bitcoin now and double your money in 7 days, contact WhatsApp +1 555 0199 for "
-    "the best crypto trading platform",
-    "Contact Microsoft support at +1 (888) 555-0123 to fix your computer errors now",
+    # The blog corpus taught the model that readers link too; these two say little a
+    # reader would not, and their hosts' words are new to it.
+    "Hot singles in your area are waiting for you, chat now free http://hot-dates.online",
+    "Great article! I found great tips for weight loss pills at http://diet-pills.click, "
+    "lose 20 pounds in 2 weeks",
 }
 
 
@@ -335,3 +334,96 @@ def test_a_link_to_a_well_known_site_is_no_evidence() -> None:
 def test_the_data_set_ships_with_the_project() -> None:
     # The evaluation tests must never skip for want of data, in CI least of all.
     assert len(sorted(DATA.glob("*.csv"))) == 3
+
+
+def test_spam_eval_report_covers_every_file_and_meets_the_precision_goals() -> None:
+    out = io.StringIO()
+    call_command("spam_eval", "--report", stdout=out)
+    rows = [
+        (cells[0], [float(value) for value in cells[2:]])
+        for line in out.getvalue().splitlines()[2:]
+        for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
+    ]
+    youtube = ["Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO"]
+    assert [name for name, _ in rows] == [*youtube, *youtube, "blog-links-b", "blog-links-a"]
+    for name, (readers_published, precision, _, _) in rows:
+        if name.startswith("Youtube"):
+            assert precision >= 0.97, name
+        else:
+            assert readers_published >= 0.98, name
+
+
+def test_the_blog_corpus_ships_with_the_project() -> None:
+    from embed.spam.dataset import blog_dir
+
+    comments = [c for path in sorted(blog_dir().glob("*.csv")) for c in read_labelled_csv(path)]
+    readers = [c for c in comments if not c.is_spam]
+    assert len(readers) >= 300
+    assert all(find_links(normalize(c.text)) for c in readers)
+
+
+def test_the_issues_example_is_published() -> None:
+    verdict = spam_check(SpamInput(text="First *comment* with a link https://example.org/x"))
+    assert verdict.score < HOLD_THRESHOLD
+
+
+LINKS = (
+    "https://example.org/x",
+    "http://myblog.example.net/post/12",
+    "https://www.youtube.com/watch?v=abc",
+)
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_a_link_never_holds_a_comment_that_says_something(link: str) -> None:
+    published = [
+        text
+        for text in BLOG_READERS
+        if not find_links(normalize(text))
+        and len(text.split()) >= 4
+        and spam_check(SpamInput(text=text)).score < HOLD_THRESHOLD
+    ]
+    assert len(published) >= 30
+    held = [t for t in published if spam_check(SpamInput(text=f"{t} {link}")).score >= 0.5]
+    assert held == []
+
+
+def test_a_comment_that_is_little_but_a_link_is_held() -> None:
+    assert "little but a link" in reasons(SpamInput(text="Nice post! http://blog.example.net/x"))
+    assert spam_check(SpamInput(text="https://spam.example/x")).score >= HOLD_THRESHOLD
+    # Scripts written without spaces still say something.
+    assert "little but a link" not in reasons(
+        SpamInput(text="分かりやすい記事をありがとうございます。 https://example.org/x")
+    )
+
+
+def test_a_trusted_reader_passes_more_easily() -> None:
+    text = "Check out the comments on the previous post, someone already explained this well."
+    guest = spam_check(SpamInput(text=text))
+    regular = spam_check(SpamInput(text=text, trust=1.0))
+    assert guest.score >= HOLD_THRESHOLD
+    assert regular.score < HOLD_THRESHOLD
+    assert "trusted reader (1.00)" in regular.reasons
+    assert reasons(SpamInput(text=text, trust=0.0)) == []
+    # Trust lowers a score; it does not wave through a honeypot.
+    assert spam_check(SpamInput(text=text, trust=1.0, honeypot="x")).score >= SPAM_THRESHOLD
+
+
+def test_counts_with_thousands_separators_are_not_phone_numbers() -> None:
+    assert reasons(SpamInput(text="2.124.821.694 views!")) == []
+    assert "contact details" in reasons(SpamInput(text="Call +44 7700 900123 today"))
+
+
+def test_training_keeps_ungrouped_data_out_of_the_calibration_folds() -> None:
+    from embed.spam.training import platt, train
+
+    samples = [("buy cheap pills now", True), ("thanks for the article", False)] * 6
+    groups = ["a", "a", "b", "b"] * 3
+    extra = [("great write-up, see the source", False), ("visit my site for deals", True)]
+    model = train(samples + extra, groups=[*groups, None, None])
+    assert model.score("buy cheap pills now") > model.score("thanks for the article")
+    with pytest.raises(ValueError, match="one group per sample"):
+        train(samples, groups=["a", "b"])
+    # Held-out scores that separate perfectly saturate; the fit stops instead of dividing by 0.
+    scale, offset = platt([(50.0, True), (-50.0, False)] * 3)
+    assert scale == scale and offset == offset  # finite, not NaN

@@ -4,25 +4,37 @@ Moderators run the queue and bans; settings and the team are the owner's. Staff 
 site have no session or token in this site's schema, so they get nothing here.
 """
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.permissions import BasePermission
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 from core import paging
 from core.paging import PAGE_SIZE
 from core.staff import acting_user
 from embed import queue as queries
+from embed.api.admin_auth import (
+    ApiTokenAuthentication,
+    IsSiteOwner,
+    IsSiteStaff,
+    TokenScopeAllows,
+)
 from embed.api.admin_serializers import (
     AdminCommentInContextSerializer,
     AdminCommentSerializer,
+    ApiTokenCreatedSerializer,
+    ApiTokenSerializer,
+    ApiTokensSerializer,
     AuditPageSerializer,
     BanSerializer,
     BansPageSerializer,
@@ -35,32 +47,21 @@ from embed.api.admin_serializers import (
     ThreadClosedSerializer,
     ThreadsPageSerializer,
 )
-from embed.models import Ban, Comment, Thread
+from embed.models import ApiToken, Ban, Comment, Thread
 from embed.moderation.actions import (
     ACTIONS,
     comment_moderate,
     comments_moderate_bulk,
     thread_set_closed,
 )
+from embed.moderation.apitokens import api_token_create, api_token_revoke
 from embed.moderation.bans import ban_create, ban_lift
 from embed.moderation.configure import settings_change
-from embed.moderation.team import role_of, team_member_add, team_member_remove, users
+from embed.moderation.team import team_member_add, team_member_remove, users
 from embed.selectors import comment_or_404, thread_search
 from embed.site import site_settings_row
 
-
-class IsSiteStaff(BasePermission):
-    message = "Moderators of this site only."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return role_of(request.user) is not None
-
-
-class IsSiteOwner(BasePermission):
-    message = "Only the site's owners can do this."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return role_of(request.user) == "owner"
+__all__ = ["AdminApi", "IsSiteOwner", "IsSiteStaff", "page_of"]
 
 
 class AdminApi(APIView):
@@ -68,8 +69,12 @@ class AdminApi(APIView):
 
     error_statuses: tuple[int, ...] = (401, 403)
     # Token first, so an anonymous call is told how to authenticate (401, not 403).
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsSiteStaff]
+
+    def get_permissions(self) -> "Sequence[_SupportsHasPermission]":
+        # The token's scope is checked whatever the view's own permission classes are.
+        return [*super().get_permissions(), TokenScopeAllows()]
 
 
 def page_of(request: Request, items: QuerySet, size: int = PAGE_SIZE) -> tuple[list, dict]:
@@ -258,3 +263,39 @@ class TeamMemberApi(AdminApi):
             raise exceptions.NotFound("No such team member.")
         team_member_remove(user=user, actor=acting_user(request))
         return Response(status=204)
+
+
+class ApiTokensApi(AdminApi):
+    """The site's admin API tokens: owners list them and make new ones."""
+
+    permission_classes = [IsSiteOwner]
+
+    class TokenInputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        scope = serializers.ChoiceField(choices=ApiToken.Scope.choices)
+
+    @extend_schema(responses={200: ApiTokensSerializer})
+    def get(self, request: Request) -> Response:
+        tokens = ApiToken.objects.select_related("created_by").order_by("-created", "-pk")
+        return Response(ApiTokensSerializer({"results": tokens}).data)
+
+    @extend_schema(request=TokenInputSerializer, responses={201: ApiTokenCreatedSerializer})
+    def post(self, request: Request) -> Response:
+        data_in = self.TokenInputSerializer(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        row, token = api_token_create(actor=acting_user(request), **data_in.validated_data)
+        # The token is on no model field: it exists only in this answer.
+        return Response({**ApiTokenSerializer(row).data, "token": token}, status=201)
+
+
+class ApiTokenApi(AdminApi):
+    permission_classes = [IsSiteOwner]
+
+    @extend_schema(request=None, responses={200: ApiTokenSerializer})
+    def delete(self, request: Request, pk: int) -> Response:
+        """Revoke the token (it stays listed, marked revoked)."""
+        row = ApiToken.objects.select_related("created_by").filter(pk=pk).first()
+        if row is None:
+            raise exceptions.NotFound("No such API token.")
+        row = api_token_revoke(token=row, actor=acting_user(request))
+        return Response(ApiTokenSerializer(row).data)

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from core.staff import StaffUser
 from embed.api.serializers import BlankAsNull
 from embed.importers.jobs import progress_get
-from embed.models import Ban, Comment, Import, SiteSettings
+from embed.models import ApiToken, Ban, Comment, Import, SiteSettings
 from embed.moderation.configure import EDITABLE
 from embed.moderation.team import role_of
 
@@ -251,3 +251,24 @@ class ImportSerializer(serializers.Serializer):
 
 class ImportsPageSerializer(PageSerializer):
     results = ImportSerializer(many=True)
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """An admin API token as listed: never the token itself, only its first characters."""
+
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    scope = serializers.ChoiceField(choices=ApiToken.Scope.choices)
+    prefix = serializers.CharField(help_text="The token's first characters, to recognise it")
+    created_by = serializers.CharField(source="created_by.email")
+    created = serializers.DateTimeField()
+    last_used = serializers.DateTimeField(allow_null=True)
+    revoked = serializers.DateTimeField(allow_null=True)
+
+
+class ApiTokensSerializer(serializers.Serializer):
+    results = ApiTokenSerializer(many=True)
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(help_text="The token: shown this once, never stored")

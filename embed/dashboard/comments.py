@@ -23,6 +23,7 @@ from embed.dashboard.selectors import comments_for_rows
 from embed.models import Ban, Comment
 from embed.moderation.actions import ACTIONS, comment_moderate, comments_moderate_bulk
 from embed.policy.bans import ban_active
+from embed.policy.trust import TRUST_FULL, reader_trust
 from embed.selectors import comment_or_404
 
 # The one-click actions that make sense for a comment in each state, in display order.
@@ -174,6 +175,8 @@ def comment_page(request: HttpRequest, pk: int) -> HttpResponse:
                 for status, label in STATUS_TABS
                 if status != "all"
             ],
+            "trust": reader_trust(author),
+            "trust_full": TRUST_FULL,
             "ban": ban_active(commenter=author, email=author.email, ip=comment.ip),
             "ban_targets": ban_targets,
             "ban_form": BanForm(),

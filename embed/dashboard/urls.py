@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from embed.dashboard import comments, domains, moderation, notify, overview, owner, transfer
+from embed.dashboard import (
+    comments,
+    domains,
+    moderation,
+    notify,
+    overview,
+    owner,
+    tokens,
+    transfer,
+)
 from embed.dashboard.access import LoginPage
 from embed.dashboard.forms import LoginForm
 
@@ -38,6 +47,8 @@ urlpatterns = [
     path("team/", owner.team_page, name="dashboard-team"),
     path("team/<int:pk>/role/", owner.team_role, name="dashboard-team-role"),
     path("team/<int:pk>/remove/", owner.team_remove, name="dashboard-team-remove"),
+    path("tokens/", tokens.tokens_page, name="dashboard-tokens"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="dashboard-token-revoke"),
     path("import/", transfer.imports_page, name="dashboard-imports"),
     path("import/<int:pk>/", transfer.import_page, name="dashboard-import"),
     path("export/<str:format>/", transfer.export_download, name="dashboard-export"),

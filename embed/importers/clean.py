@@ -183,7 +183,8 @@ def comment_row(fmt: str, record: CommentRecord) -> tuple:
     """The staging row of an imported comment, or Unusable with the reason it cannot be one.
 
     Columns: source id, thread source id, parent source id, author key, name, email, avatar,
-    body, html, status, created, edited, ip, score, digest, line, note.
+    body, html, status, created, edited (ISO 8601, with their offsets), ip, score, digest,
+    line, note.
     """
     if len(record.message) > MESSAGE_MAX:
         raise Unusable(f"its message is longer than {MESSAGE_MAX:,} characters")
@@ -210,6 +211,6 @@ def comment_row(fmt: str, record: CommentRecord) -> tuple:
     ).hexdigest()  # fmt: skip
     return (
         source_id(record.source_id), source_id(record.thread_id), parent, key, name, email,
-        _avatar(record.author_avatar), body, html, STATUS[record.state], record.created,
-        record.edited, ip, record.score, digest, record.line, record.note,
+        _avatar(record.author_avatar), body, html, STATUS[record.state], created,
+        edited or None, ip, record.score, digest, record.line, record.note,
     )  # fmt: skip

@@ -24,11 +24,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import keys, redis
-from core.effects import after_commit
 from core.errors import ErrorCode
 from core.errors import Refused as ApiRefused
 from core.staff import StaffUser
 from core.tenancy import current_schema
+from embed.background import task_after_commit
 from embed.importers.records import Refused
 from embed.importers.run import comments_import
 from embed.importers.source import FORMATS
@@ -129,7 +129,7 @@ def import_start(
                 out.write(chunk)
         job.path = str(path)
         job.save(update_fields=["path"])
-        after_commit(lambda: import_run_task.delay(job.pk))
+        task_after_commit(import_run_task, import_id=job.pk)
     return job
 
 

@@ -12,15 +12,8 @@ from django.db import transaction
 from core.urlnorm import InvalidURL, origin_of, url_normalize
 from embed import cache
 from embed.importers import commento, disqus, isso, remark42, wordpress
-from embed.importers.clean import Unusable, author_row, comment_row, thread_row
-from embed.importers.records import (
-    AuthorRecord,
-    CommentRecord,
-    Record,
-    Refused,
-    Skip,
-    ThreadRecord,
-)
+from embed.importers.batch import cleaned
+from embed.importers.records import Record, Refused
 from embed.importers.report import Report
 from embed.importers.source import Source, detect
 from embed.importers.writer import Writer
@@ -106,29 +99,24 @@ def comments_import(
     tick = _ticker(progress, source)
     with transaction.atomic():
         writer = Writer(source=detected, max_depth=site.max_depth, label=LABELS[detected])
-        for record in READERS[detected](source):
-            if isinstance(record, CommentRecord):
-                try:
-                    writer.comment(comment_row(name, record))
-                except Unusable as exc:
-                    report.skip("comment", record.source_id, str(exc), record.line)
-                tick(writer.staged)
-            elif isinstance(record, ThreadRecord):
-                writer.thread(thread_row(record, base))
-            elif isinstance(record, AuthorRecord):
-                writer.author(author_row(name, record))
-            elif isinstance(record, Skip):
-                report.skip(record.kind, record.source_id, record.reason, record.line)
+        for chunk in cleaned(READERS[detected](source), name, base):
+            writer.comments(chunk.comments, chunk.count)
+            for row in chunk.threads:
+                writer.thread(row)
+            for row in chunk.authors:
+                writer.author(row)
+            for kind, source_id, reason, line in chunk.skips:
+                report.skip(kind, source_id, reason, line)
+            tick(writer.staged)
         if progress:
             progress("writing", source.size, source.size, writer.staged)
         merged = writer.finish(report)
         if dry_run:
             transaction.set_rollback(True)
         else:
-            for url, key in merged.touched:
-                # One bump per touched thread, after COMMIT: their pages and counts are read
-                # afresh.
-                cache.thread_changed(url=url, key=key)
+            # One bump per touched thread, after COMMIT, pipelined: their pages and counts
+            # are read afresh.
+            cache.threads_changed(merged.touched)
     result.threads, result.threads_created = merged.threads, merged.threads_created
     result.comments = merged.comments
     result.comments_created = merged.comments_created
@@ -150,7 +138,7 @@ def _ticker(progress: Progress | None, source: Source) -> Callable[[int], None]:
     last = [0.0]
 
     def tick(comments: int) -> None:
-        if progress is None or comments % 256:
+        if progress is None:
             return
         now = time.monotonic()
         if now - last[0] >= PROGRESS_SECONDS:

@@ -12,8 +12,10 @@ whose source digest is unchanged is left as it is, so a moderator's decision her
 importing the same export again.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -29,9 +31,18 @@ COMMENT_COLUMNS = (
 )
 AUTHOR_COLUMNS = "key, name, email, avatar"
 
-_STAGING = [
+_NO_STATISTICS = (
+    "author_name author_email author_avatar body body_html status created edited ip score "
+    "digest line"
+)
+_DROP = (
     "DROP TABLE IF EXISTS imp_thread, imp_comment, imp_author, imp_tsrc, imp_page, imp_tmap, "
-    "imp_touched, imp_ids, imp_tree, imp_walk",
+    "imp_touched, imp_ids, imp_named, imp_tree, imp_walk"
+)
+_STAGING = [
+    # The merge sorts and hashes whole files: room for them in memory, for this transaction.
+    "SET LOCAL work_mem = '64MB'",
+    _DROP,
     """CREATE TEMP TABLE imp_thread (
         seq bigserial, src_id text, url text, title text, closed boolean,
         created timestamptz, line integer, skip text) ON COMMIT DROP""",
@@ -41,6 +52,9 @@ _STAGING = [
         status text, created timestamptz, edited timestamptz, ip text, score integer,
         digest text, line integer, note text, skip text) ON COMMIT DROP""",
     "CREATE TEMP TABLE imp_author (key text, name text, email text, avatar text) ON COMMIT DROP",
+    # Statistics only for the columns joins and filters use: ANALYZE skips the wide texts.
+    "ALTER TABLE imp_comment "
+    + ", ".join(f"ALTER {column} SET STATISTICS 0" for column in _NO_STATISTICS.split()),
 ]
 
 # Each source id once: its first usable record, else its first record (with the reason).
@@ -135,51 +149,51 @@ _AUTHORS = [
              IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.avatar)""",
 ]
 
-_COMMENT_UPSERT = """
-WITH up AS (
-    INSERT INTO embed_comment (
-        thread_id, parent_id, root_id, depth, author_id, body, body_html, status, score, pinned,
-        created, edited, ip, reasons, spam_score, shadowed, import_source, import_id,
-        import_digest)
-    SELECT m.thread_id, NULL, NULL, 0, a.id, c.body, c.body_html, c.status, c.score, false,
-           c.created, c.edited, c.ip::inet, ARRAY[%(reason)s], NULL, false, %(source)s,
-           c.src_id, c.digest
-    FROM imp_comment c
-    JOIN imp_tmap m ON m.src_id = c.thread_src
-    JOIN embed_commenter a ON a.import_key = c.author_key
-    WHERE c.skip IS NULL
-    ORDER BY c.seq
-    ON CONFLICT ON CONSTRAINT comment_import_unique DO UPDATE SET
-        thread_id = EXCLUDED.thread_id, author_id = EXCLUDED.author_id, body = EXCLUDED.body,
-        body_html = EXCLUDED.body_html, status = EXCLUDED.status, score = EXCLUDED.score,
-        created = EXCLUDED.created, edited = EXCLUDED.edited, ip = EXCLUDED.ip,
-        import_digest = EXCLUDED.import_digest
-    WHERE embed_comment.import_digest IS DISTINCT FROM EXCLUDED.import_digest
-       OR embed_comment.thread_id <> EXCLUDED.thread_id
-    RETURNING (xmax = 0) AS inserted
-)
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
-"""
-
-# The tree: each touched thread's comments with the parent the file names (in the same
-# thread), then roots and depths from a walk down from the top-level comments. Past the
-# site's depth cap a reply hangs from its ancestor at the cap, as a new reply would.
-_TREE = [
+# Every usable comment with the id it has (a re-import) or will have (drawn from the
+# comments' own identity sequence, in file order), its thread and its author, before anything
+# is written: the tree is worked out first and each comment written once, with it.
+_IDS = [
     """CREATE TEMP TABLE imp_ids ON COMMIT DROP AS
-       SELECT c.seq, c.src_id, c.parent_src, c.line, e.id, e.thread_id
-       FROM imp_comment c JOIN embed_comment e
-           ON e.import_source = %(source)s AND e.import_id = c.src_id
-       WHERE c.skip IS NULL""",
+       SELECT s.seq, s.src_id, s.parent_src, s.line, s.thread_id, s.author_id,
+              coalesce(s.old_id, nextval(%(sequence)s::regclass)) AS id
+       FROM (SELECT c.seq, c.src_id, c.parent_src, c.line, m.thread_id, a.id AS author_id,
+                    e.id AS old_id
+             FROM imp_comment c
+             JOIN imp_tmap m ON m.src_id = c.thread_src
+             JOIN embed_commenter a ON a.import_key = c.author_key
+             LEFT JOIN embed_comment e
+                 ON e.import_source = %(source)s AND e.import_id = c.src_id
+             WHERE c.skip IS NULL
+             ORDER BY c.seq) s""",
     "CREATE UNIQUE INDEX ON imp_ids (id)",
+    "CREATE UNIQUE INDEX ON imp_ids (seq)",
+    "ANALYZE imp_ids",
+]
+
+# The tree: each touched thread's comments, those of the file with the parent the file names
+# (in the same thread, as the file places it), the others with the parent they have; then
+# roots and depths from a walk down from the top-level comments. Past the site's depth cap a
+# reply hangs from its ancestor at the cap, as a new reply would.
+_TREE = [
+    # What a reply in the file can name: this format's comments in the touched threads, where
+    # the file puts them.
+    """CREATE TEMP TABLE imp_named ON COMMIT DROP AS
+       SELECT i.id, i.thread_id, i.src_id FROM imp_ids i
+       UNION ALL
+       SELECT e.id, e.thread_id, e.import_id FROM embed_comment e
+       WHERE e.import_source = %(source)s AND e.thread_id IN (SELECT id FROM imp_touched)
+         AND NOT EXISTS (SELECT 1 FROM imp_ids i WHERE i.id = e.id)""",
+    "CREATE INDEX ON imp_named (src_id, thread_id)",
+    "ANALYZE imp_named",
     """CREATE TEMP TABLE imp_tree ON COMMIT DROP AS
-       SELECT e.id, e.parent_id AS parent FROM embed_comment e
-       WHERE e.thread_id IN (SELECT id FROM imp_touched)""",
-    "CREATE UNIQUE INDEX ON imp_tree (id)",
-    """UPDATE imp_tree t SET parent = p.id FROM imp_ids i
-       LEFT JOIN embed_comment p ON i.parent_src IS NOT NULL
-           AND p.import_source = %(source)s AND p.import_id = i.parent_src
+       SELECT i.id, p.id AS parent FROM imp_ids i
+       LEFT JOIN imp_named p ON i.parent_src IS NOT NULL AND p.src_id = i.parent_src
            AND p.thread_id = i.thread_id AND p.id <> i.id
-       WHERE t.id = i.id""",
+       UNION ALL
+       SELECT e.id, e.parent_id FROM embed_comment e
+       WHERE e.thread_id IN (SELECT id FROM imp_touched)
+         AND NOT EXISTS (SELECT 1 FROM imp_ids i WHERE i.id = e.id)""",
+    "CREATE UNIQUE INDEX ON imp_tree (id)",
     "CREATE INDEX ON imp_tree (parent)",
     "ANALYZE imp_tree",
 ]
@@ -200,12 +214,43 @@ SELECT id, CASE WHEN depth = 0 THEN NULL ELSE root END AS root, least(depth, %(c
 FROM walk
 """
 
+# Each comment of the file written once, with its place in the tree (in any order: the ids
+# are drawn already). An unchanged comment is not written at all.
+_COMMENT_UPSERT = """
+WITH up AS (
+    INSERT INTO embed_comment (
+        id, thread_id, parent_id, root_id, depth, author_id, body, body_html, status, score,
+        pinned, created, edited, ip, reasons, spam_score, shadowed, import_source, import_id,
+        import_digest)
+    SELECT i.id, i.thread_id, w.parent, w.root, w.depth, i.author_id, c.body, c.body_html,
+           c.status, c.score, false, c.created, c.edited, c.ip::inet, ARRAY[%(reason)s], NULL,
+           false, %(source)s, c.src_id, c.digest
+    FROM imp_ids i
+    JOIN imp_comment c ON c.seq = i.seq
+    JOIN imp_walk w ON w.id = i.id
+    ON CONFLICT ON CONSTRAINT comment_import_unique DO UPDATE SET
+        thread_id = EXCLUDED.thread_id, parent_id = EXCLUDED.parent_id,
+        root_id = EXCLUDED.root_id, depth = EXCLUDED.depth, author_id = EXCLUDED.author_id,
+        body = EXCLUDED.body, body_html = EXCLUDED.body_html, status = EXCLUDED.status,
+        score = EXCLUDED.score, created = EXCLUDED.created, edited = EXCLUDED.edited,
+        ip = EXCLUDED.ip, import_digest = EXCLUDED.import_digest
+    WHERE embed_comment.import_digest IS DISTINCT FROM EXCLUDED.import_digest
+       OR embed_comment.thread_id <> EXCLUDED.thread_id
+       OR (embed_comment.parent_id, embed_comment.root_id, embed_comment.depth)
+          IS DISTINCT FROM (EXCLUDED.parent_id, EXCLUDED.root_id, EXCLUDED.depth)
+    RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
+"""
+
 _TREE_APPLY = [
     "CREATE UNIQUE INDEX ON imp_walk (id)",
+    # The comments already there whose place moved (replies to a comment the file moved).
     """UPDATE embed_comment e SET parent_id = w.parent, root_id = w.root, depth = w.depth
        FROM imp_walk w
-       WHERE w.id = e.id AND (e.parent_id IS DISTINCT FROM w.parent
-           OR e.root_id IS DISTINCT FROM w.root OR e.depth <> w.depth)""",
+       WHERE w.id = e.id AND NOT EXISTS (SELECT 1 FROM imp_ids i WHERE i.id = w.id)
+         AND (e.parent_id IS DISTINCT FROM w.parent OR e.root_id IS DISTINCT FROM w.root
+              OR e.depth <> w.depth)""",
     """UPDATE embed_thread th SET comment_count = x.n,
            last_activity = greatest(th.last_activity, x.last)
        FROM (SELECT t.id, count(e.id) FILTER (WHERE e.status = 'published') AS n,
@@ -213,6 +258,33 @@ _TREE_APPLY = [
              FROM imp_touched t LEFT JOIN embed_comment e ON e.thread_id = t.id GROUP BY t.id) x
        WHERE th.id = x.id AND (th.comment_count <> x.n OR th.last_activity < x.last)""",
 ]
+
+
+# COPY's text format (PostgreSQL docs, "COPY", File Formats, Text Format): tab between
+# columns, newline after each row, \N for NULL; backslash, newline, carriage return and tab
+# in a value escaped with a backslash.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_COPY_SPECIAL = re.compile("[\\\\\n\r\t]")
+
+
+def copy_value(value: object) -> str:
+    """One value as COPY text: str, int, bool, an aware datetime, or None."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    raise TypeError(f"no COPY text for {type(value).__name__}")
+
+
+def copy_rows(rows: Iterable[tuple]) -> bytes:
+    """Rows as COPY text (UTF-8), ready for `copy.write`; b"" for no rows."""
+    return "".join("\t".join(map(copy_value, row)) + "\n" for row in rows).encode()
 
 
 @dataclass
@@ -243,7 +315,9 @@ class Writer:
         self.label = label
         # Replies go at most this deep (the API's rule: see services.comment_create).
         self.cap = max(max_depth - 1, 1)
-        self._rows: dict[str, list[tuple]] = {"thread": [], "comment": [], "author": []}
+        self._rows: dict[str, list[tuple]] = {"thread": [], "author": []}
+        self._copy_text: list[bytes] = []
+        self._copy_count = 0
         self.staged = 0
         with connection.cursor() as cursor:
             for statement in _STAGING:
@@ -252,9 +326,13 @@ class Writer:
     def thread(self, row: tuple) -> None:
         self._add("thread", row)
 
-    def comment(self, row: tuple) -> None:
-        self._add("comment", row)
-        self.staged += 1
+    def comments(self, data: bytes, count: int) -> None:
+        """`count` comment rows, already COPY text (`copy_rows`), in file order."""
+        self._copy_text.append(data)
+        self._copy_count += count
+        self.staged += count
+        if self._copy_count >= BATCH:
+            self._flush_comments()
 
     def author(self, row: tuple) -> None:
         self._add("author", row)
@@ -269,7 +347,7 @@ class Writer:
         rows = self._rows[table]
         if not rows:
             return
-        columns = {"thread": THREAD_COLUMNS, "comment": COMMENT_COLUMNS, "author": AUTHOR_COLUMNS}
+        columns = {"thread": THREAD_COLUMNS, "author": AUTHOR_COLUMNS}
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no COPY
             with raw.copy(f"COPY imp_{table} ({columns[table]}) FROM STDIN") as copy:
@@ -277,10 +355,20 @@ class Writer:
                     copy.write_row(row)
         rows.clear()
 
+    def _flush_comments(self) -> None:
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            with raw.copy(f"COPY imp_comment ({COMMENT_COLUMNS}) FROM STDIN") as copy:
+                for data in self._copy_text:
+                    copy.write(data)
+        self._copy_text.clear()
+        self._copy_count = 0
+
     def finish(self, report: Report) -> Merged:
         """Merge what was staged; add what it left out or worked around to `report`."""
         for table in self._rows:
             self._flush(table)
+        self._flush_comments()
         params = {"source": self.source, "reason": f"imported from {self.label}"}
         merged = Merged()
         with connection.cursor() as cursor:
@@ -292,17 +380,19 @@ class Writer:
             merged.threads_created = cursor.fetchone()[0]
             run(_THREAD_MAP)
             run(_AUTHORS)
-            cursor.execute(_COMMENT_UPSERT, params)
-            merged.comments_created, merged.comments_updated = cursor.fetchone()
+            cursor.execute("SELECT pg_get_serial_sequence('embed_comment', 'id')")
+            run(_IDS, sequence=cursor.fetchone()[0])
             run(_TREE)
             self._report_parents(cursor, report)
             cursor.execute(_WALK, {"anchor": self.cap - 1, "cap": self.cap})
             if self._break_loops(cursor, report):
                 cursor.execute("DROP TABLE imp_walk")
                 cursor.execute(_WALK, {"anchor": self.cap - 1, "cap": self.cap})
+            cursor.execute(_COMMENT_UPSERT, params)
+            merged.comments_created, merged.comments_updated = cursor.fetchone()
             run(_TREE_APPLY)
             self._summarise(cursor, merged, report)
-            cursor.execute(_STAGING[0])
+            cursor.execute(_DROP)
         return merged
 
     def _report_skips(self, cursor: Any, report: Report) -> None:
@@ -385,9 +475,9 @@ class Writer:
 
 
 def _runner(cursor: Any, params: dict[str, Any]) -> Any:
-    def run(statements: Iterable[str]) -> None:
+    def run(statements: Iterable[str], **extra: Any) -> None:
         for statement in statements:
-            cursor.execute(statement, params if "%(" in statement else None)
+            cursor.execute(statement, {**params, **extra} if "%(" in statement else None)
 
     return run
 

@@ -51,14 +51,26 @@ def _depth(element: etree._Element) -> int:
     return depth
 
 
+_LOCAL_NAMES: dict[object, str | None] = {}  # tag -> local name (None: not an element)
+
+
+def _local_name(tag: object) -> str | None:
+    if not isinstance(tag, str):
+        return None  # an entity reference left unexpanded
+    name = tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
+    if len(_LOCAL_NAMES) < 10_000:  # exports use a few dozen tags; a hostile file more
+        _LOCAL_NAMES[tag] = name
+    return name
+
+
 def children(element: etree._Element) -> dict[str, etree._Element]:
     """The element's children by local name (the first of each name), in one pass."""
     found: dict[str, etree._Element] = {}
     for child in element:
         tag = child.tag
-        if isinstance(tag, str):
-            name = tag[tag.index("}") + 1 :] if tag[0] == "{" else tag
-            found.setdefault(name, child)
+        name = _LOCAL_NAMES[tag] if tag in _LOCAL_NAMES else _local_name(tag)
+        if name is not None and name not in found:
+            found[name] = child
     return found
 
 

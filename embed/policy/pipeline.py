@@ -13,6 +13,7 @@ from embed.models import Comment, Commenter, SiteSettings
 from embed.policy.bans import ban_active
 from embed.policy.rules import words_found
 from embed.policy.spammodel import site_spam_model
+from embed.policy.trust import reader_trust
 from embed.sanitize import link_count
 from embed.site import SiteConfig
 from embed.spam import HOLD_THRESHOLD, SPAM_THRESHOLD, SpamInput, spam_check
@@ -100,6 +101,7 @@ def _spam_opinion(decision: Decision, site: SiteConfig, item: Submission, links:
             honeypot=item.honeypot,
             elapsed_ms=item.elapsed_ms,
             link_count=links,
+            trust=reader_trust(item.author, exclude_comment=item.exclude_comment).score,
         ),
         model,
     )
@@ -107,7 +109,7 @@ def _spam_opinion(decision: Decision, site: SiteConfig, item: Submission, links:
     # The shipped model alone may only hold a comment: it was trained on another kind of
     # comment section, and a real reader sent to the spam folder is rarely seen again. It
     # can bin a comment once a heuristic agrees, or once the site's moderators have taught it.
-    corroborated = len(verdict.reasons) > 1 or model is not None
+    corroborated = any(weight > 0 for _, weight in verdict.signals) or model is not None
     if verdict.score >= SPAM_THRESHOLD and corroborated:
         decision.escalate(Comment.Status.SPAM, ", ".join(verdict.reasons))
     elif verdict.score >= HOLD_THRESHOLD:

@@ -26,4 +26,5 @@ def spam_check(item: SpamInput, model: SpamModel | None = None) -> SpamVerdict:
     score = sigmoid(logit + sum(signal.weight for signal in signals))
     reasons = (f"spam score {score:.2f}", *(signal.reason for signal in signals))
     features = tuple((name, round(weight, 3)) for name, weight in strongest)
-    return SpamVerdict(score=score, reasons=reasons, features=features)
+    fired = tuple((signal.reason, signal.weight) for signal in signals)
+    return SpamVerdict(score=score, reasons=reasons, features=features, signals=fired)

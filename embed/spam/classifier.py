@@ -106,7 +106,7 @@ class SpamModel:
     def evidence(self, found: frozenset[str]) -> dict[str, float]:
         """Each known feature's uncalibrated push on the logit: weight * r / sqrt(n)."""
         known = [name for name in found if name in self.counts]
-        norm = 1 / math.sqrt(len(known) or 1)
+        norm = 1 / math.sqrt(len(found) or 1)
         return {
             name: self.weight(name) * self.ratio(name) * norm
             for name in sorted(known)  # sorted: the float sum must not depend on set order

@@ -15,6 +15,9 @@ class SpamInput:
     """Milliseconds from widget load to submit, None when unknown."""
     link_count: int | None = None
     """Links in the comment as the renderer counted them; None to count them in `text`."""
+    trust: float = 0.0
+    """0..1: how far the author has earned the site's trust by approved comments
+    (`embed.policy.trust`); 0 for a first-time guest and for data sets."""
 
 
 @dataclass(frozen=True)
@@ -25,3 +28,6 @@ class SpamVerdict:
     """Human-readable, most important first, e.g. ("spam score 0.97", "3 links")."""
     features: tuple[tuple[str, float], ...]
     """Classifier features that moved the score most, with their signed log-odds push."""
+    signals: tuple[tuple[str, float], ...] = ()
+    """The heuristic signals that fired: (reason, log-odds), strongest first; the trust
+    signal's is negative."""

@@ -69,10 +69,14 @@ def read_many(paths: Iterable[Path]) -> list[LabelledComment]:
     return [comment for path in paths for comment in read_labelled_csv(path)]
 
 
-def train_on(comments: Sequence[LabelledComment]) -> SpamModel:
+def train_on(
+    comments: Sequence[LabelledComment], extra: Sequence[LabelledComment] = ()
+) -> SpamModel:
+    """A model trained on `comments`, calibrated across their sources (files), and on
+    `extra` as well, which is trained on but never a calibration fold (`training.train`)."""
     return train(
-        [(comment.text, comment.is_spam) for comment in comments],
-        groups=[comment.source for comment in comments],
+        [(comment.text, comment.is_spam) for comment in (*comments, *extra)],
+        groups=[comment.source for comment in comments] + [None] * len(extra),
     )
 
 
@@ -105,3 +109,21 @@ def dataset_dir() -> Path:
     if configured:
         return Path(configured)
     return Path(__file__).resolve().parent / "data" / "youtube-spam"
+
+
+def blog_dir() -> Path:
+    """The folder of the hand-written blog corpus (comments that cite links, and link spam;
+    embed/spam/data/blog-links/, described in its README)."""
+    return Path(__file__).resolve().parent / "data" / "blog-links"
+
+
+BLOG_TRAINING = "blog-links-a.csv"
+"""The blog file the shipped model learns from; the other one is held out for evaluation."""
+BLOG_HELD_OUT = "blog-links-b.csv"
+
+
+def shipped_training() -> tuple[list[LabelledComment], list[LabelledComment]]:
+    """What the shipped model is trained on: the YouTube files (calibrated across them) and,
+    as extra data that never moves the calibration, the blog training file."""
+    youtube = read_many(sorted(dataset_dir().glob("*.csv")))
+    return youtube, read_labelled_csv(blog_dir() / BLOG_TRAINING)

@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 
 from embed.spam.contract import SpamInput
-from embed.spam.tokens import contact_details, find_links, normalize
+from embed.spam.tokens import URL_WORD, contact_details, find_links, normalize, words_of
 
-HONEYPOT_WEIGHT = 9.0
+HONEYPOT_WEIGHT = 12.0
 """Only a bot fills a field nobody can see; enough to pass SPAM_THRESHOLD on its own."""
 
 MIN_HUMAN_MS = 3000
@@ -25,7 +25,21 @@ LINKS_FREE = 1
 LINK_WEIGHT = 1.0
 LINK_WEIGHT_MAX = 5.0
 
-CONTACT_WEIGHT = 2.0
+BARE_LINK_WORDS = 4
+BARE_LINK_LETTERS = 15
+"""A comment with a link and fewer words and letters than these of its own says little but
+the link ("Nice post! <link>"). Letters count too, for scripts written without spaces."""
+BARE_LINK_WEIGHT = 3.0
+"""A link drop: the one case where a link counts for much. Readers who cite a source say
+something about it; a link is otherwise left to the classifier, whose link features are
+weak since it learnt from blog comments that cite links (docs/spam.md)."""
+
+TRUST_WEIGHT = 4.0
+"""Log-odds taken off at full trust (`SpamInput.trust` = 1): a reader whose comments the site
+has published before passes words the model finds promotional, yet a spam score far past
+the spam line (links, contact details, the honeypot) still holds them."""
+
+CONTACT_WEIGHT = 3.0
 """Phone numbers, e-mail addresses and messenger handles in a comment: the calling card of
 fake support lines and "investment" scams, and rare from readers, who have the thread to talk
 in. The training data has almost none, so the classifier cannot learn it."""
@@ -60,10 +74,12 @@ def heuristic_signals(item: SpamInput) -> list[Signal]:
         _honeypot(item.honeypot),
         _timing(item.elapsed_ms),
         _links(links),
+        _bare_link(plain, links),
         _contact(plain),
         _shouting(plain),
         _repeated_characters(plain),
         _repeated_text(plain),
+        _trusted(item.trust),
     ]
     fired = [signal for signal in candidates if signal is not None]
     return sorted(fired, key=lambda signal: -signal.weight)
@@ -85,6 +101,22 @@ def _links(count: int) -> Signal | None:
         return None
     weight = min(LINK_WEIGHT * (count - LINKS_FREE), LINK_WEIGHT_MAX)
     return Signal(weight, f"{count} links")
+
+
+def _bare_link(plain: str, links: int) -> Signal | None:
+    if not links:
+        return None
+    own = [word for word in words_of(plain) if word != URL_WORD]
+    letters = sum(char.isalpha() for word in own for char in word)
+    if len(own) >= BARE_LINK_WORDS or letters >= BARE_LINK_LETTERS:
+        return None
+    return Signal(BARE_LINK_WEIGHT, "little but a link")
+
+
+def _trusted(trust: float) -> Signal | None:
+    if trust <= 0:
+        return None
+    return Signal(-TRUST_WEIGHT * min(trust, 1.0), f"trusted reader ({min(trust, 1.0):.2f})")
 
 
 def _contact(plain: str) -> Signal | None:

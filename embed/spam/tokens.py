@@ -62,6 +62,8 @@ def deobfuscate(plain: str) -> str:
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(r"(?<![\w/])(?:\+|\b00)?\d[\d ().-]{8,}\d\b")
+# "2.124.821.694" or "1,884,034,783": a count with thousands separators, not a phone number.
+_GROUPED_NUMBER = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})+")
 _MESSENGER = re.compile(r"\b(?:whats ?app|telegram|t\.me|wechat|viber|signal me)\b", re.IGNORECASE)
 
 
@@ -72,6 +74,7 @@ def contact_details(plain: str) -> list[str]:
         match.group(0)
         for match in _PHONE.finditer(plain)
         if sum(char.isdigit() for char in match.group(0)) >= 9
+        and not _GROUPED_NUMBER.fullmatch(match.group(0))
     ]
     found += [match.group(0) for match in _MESSENGER.finditer(plain)]
     return found
@@ -142,6 +145,9 @@ def features(text: str) -> frozenset[str]:
         found.add("link")
         found.add(f"host:{host}")
         found.add(f"domain:{domain}")
+        parts = domain.split(".", 1)[0].split("-")
+        if len(parts) > 1:
+            found.update(f"word:{part}" for part in parts if part.isalpha())
     words = _WORD.findall(URL.sub(f" {URL_WORD} ", plain))
     # A link is the feature "link" already; as a word it only serves to pair with its neighbours.
     found.update(f"word:{word}" for word in words if word != URL_WORD)

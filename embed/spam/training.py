@@ -32,21 +32,25 @@ DIGITS = 6
 
 
 def train(
-    samples: Iterable[tuple[str, bool]], groups: Sequence[Hashable] | None = None
+    samples: Iterable[tuple[str, bool]], groups: Sequence[Hashable | None] | None = None
 ) -> SpamModel:
     """A new model from (text, is_spam) pairs. `groups` names each sample's source (a file, a
     site); calibration then predicts each source with a model trained on the others, so that
-    the scores it fits are those of comments from a source the model has never seen."""
+    the scores it fits are those of comments from a source the model has never seen. A sample
+    whose group is None is always trained on and never predicted for calibration: data from
+    another kind of comment section (the blog corpus) that should teach the model words, not
+    move the calibration fitted across the grouped sources."""
     pairs = [(features(text), is_spam) for text, is_spam in samples]
-    if groups is None or len(set(groups)) < 2:
-        folds = [index % FALLBACK_FOLDS for index in range(len(pairs))]
+    named = [group for group in groups or () if group is not None]
+    if groups is None or len(set(named)) < 2:
+        folds: list[int | None] = [index % FALLBACK_FOLDS for index in range(len(pairs))]
     else:
         if len(groups) != len(pairs):
             raise ValueError("one group per sample")
-        names = sorted(set(groups), key=repr)
-        folds = [names.index(group) for group in groups]
+        names = sorted(set(named), key=repr)
+        folds = [None if group is None else names.index(group) for group in groups]
     held_out: list[tuple[float, bool]] = []
-    for fold in sorted(set(folds)):
+    for fold in sorted({fold for fold in folds if fold is not None}):
         inner = [pair for pair, other in zip(pairs, folds, strict=True) if other != fold]
         outer = [pair for pair, other in zip(pairs, folds, strict=True) if other == fold]
         model = fit(inner)
@@ -121,6 +125,8 @@ def platt(scored: Sequence[tuple[float, bool]], iterations: int = 50) -> tuple[f
             h_so += curve * logit
             h_oo += curve
         det = h_ss * h_oo - h_so * h_so
+        if det <= 1e-12:  # every prediction saturated: nothing left to fit, keep the last step
+            break
         d_scale = (h_oo * g_scale - h_so * g_offset) / det
         d_offset = (h_ss * g_offset - h_so * g_scale) / det
         scale, offset = scale - d_scale, offset - d_offset
@@ -132,5 +138,5 @@ def platt(scored: Sequence[tuple[float, bool]], iterations: int = 50) -> tuple[f
 def _row(model: SpamModel, found: frozenset[str]) -> list[tuple[str, float]]:
     """The regression's inputs for a comment: r(f) / sqrt(n) for each known feature."""
     known = sorted(name for name in found if name in model.counts)
-    norm = 1 / math.sqrt(len(known) or 1)
+    norm = 1 / math.sqrt(len(found) or 1)
     return [(name, model.ratio(name) * norm) for name in known]

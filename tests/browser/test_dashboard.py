@@ -13,6 +13,7 @@ from tests.browser.dashboard_support import (
     site_create,
     site_setting,
 )
+from tests.servers import ApiError
 
 pytestmark = pytest.mark.browser
 
@@ -210,3 +211,49 @@ def test_every_page_fits_a_phone(
         page.screenshot(path=str(ARTIFACTS / f"dashboard-360-{name}.png"), full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"/dashboard/{path} is {overflow}px too wide at 360px"
+
+
+def test_an_owner_makes_uses_and_revokes_an_api_token(
+    sites: None, platform: Platform, reader: Reader
+) -> None:
+    page = reader.page
+    log_in(page, platform, SETTINGS_SITE)
+    page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="API tokens").click()
+    make = page.get_by_role("region", name="Make a token")
+    make.get_by_label("Name").fill("Nightly report")
+    make.get_by_label("Moderate").check()
+    make.get_by_role("button", name="Make token").click()
+
+    shown = page.get_by_role("region", name="Your new token “Nightly report”")
+    token = shown.get_by_label("Token").input_value()
+    assert token.startswith("plv_")
+    row = page.get_by_role("row", name="Nightly report")
+    expect(row).to_contain_text("Moderate")
+    expect(row).to_contain_text(token[:12])
+    expect(row).to_contain_text("never")
+
+    def status(path: str) -> int:
+        try:
+            platform.api(SETTINGS_SITE, "GET", f"admin/{path}", token=token, scheme="Token")
+        except ApiError as error:
+            return error.status
+        return 200
+
+    assert status("comments") == 200
+    assert status("settings") == 403  # a moderate token: no settings
+
+    # Opened again, the page lists the token but never shows it again.
+    page.goto(f"{platform.base(SETTINGS_SITE)}/dashboard/tokens/")
+    expect(page.get_by_role("region", name="Your new token “Nightly report”")).to_have_count(0)
+    assert token not in page.content()
+    row = page.get_by_role("row", name="Nightly report")
+    expect(row).not_to_contain_text("never")  # its last use
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Revoke Nightly report").click()
+    expect(page.locator("#dash-live")).to_contain_text("Revoked “Nightly report”")
+    expect(page.get_by_role("row", name="Nightly report")).to_contain_text("revoked")
+    assert status("comments") == 401
+
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.locator("main")).to_contain_text("api_token.revoke")
