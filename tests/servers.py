@@ -153,10 +153,10 @@ class ApiError(Exception):
 OWNER_TOKEN_SCRIPT = """
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
+from embed.moderation.apitokens import api_token_create
 with schema_context("site_{slug}"):
     owner = get_user_model().objects.get(email="owner@{slug}.example")
-    print(Token.objects.get_or_create(user=owner)[0].key)
+    print(api_token_create(name="browser tests", scope="owner", actor=owner)[1])
 """
 
 
