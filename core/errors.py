@@ -37,6 +37,13 @@ class ErrorCode(StrEnum):
     NOT_FLAGGABLE = "not_flaggable"
     ALREADY_VOTED_HERE = "already_voted_here"
     READER_UNKNOWN = "reader_unknown"
+    SSO_DISABLED = "sso_disabled"
+    SSO_MALFORMED = "sso_malformed"
+    SSO_BAD_SIGNATURE = "sso_bad_signature"
+    SSO_EXPIRED = "sso_expired"
+    SSO_NOT_YET_VALID = "sso_not_yet_valid"
+    SSO_WRONG_SITE = "sso_wrong_site"
+    SSO_SIGNED_OUT = "sso_signed_out"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
@@ -90,6 +97,25 @@ CATALOGUE: dict[ErrorCode, CodeInfo] = {
     ),
     ErrorCode.READER_UNKNOWN: CodeInfo(
         403, "A reader who has not commented, from no known address, cannot vote or report."
+    ),
+    ErrorCode.SSO_DISABLED: CodeInfo(403, "The site has not turned on sign-in with its accounts."),
+    ErrorCode.SSO_MALFORMED: CodeInfo(
+        401,
+        "The SSO payload is neither a remote_auth_s3 string nor an HS256 JWT, or a field "
+        "in it is missing or of the wrong kind.",
+    ),
+    ErrorCode.SSO_BAD_SIGNATURE: CodeInfo(
+        401, "The SSO payload is not signed with this site's secret (forged, or another site's)."
+    ),
+    ErrorCode.SSO_EXPIRED: CodeInfo(
+        401, "The SSO payload is over 2 hours old (remote_auth_s3) or past its `exp` (JWT)."
+    ),
+    ErrorCode.SSO_NOT_YET_VALID: CodeInfo(
+        401, "The SSO payload's time is more than 5 minutes ahead of the server's clock."
+    ),
+    ErrorCode.SSO_WRONG_SITE: CodeInfo(401, "The JWT's `aud` is not one of this site's hosts."),
+    ErrorCode.SSO_SIGNED_OUT: CodeInfo(
+        401, "The remote_auth_s3 payload is `{}`: the site says nobody is signed in."
     ),
     ErrorCode.NOT_FOUND: CodeInfo(404, "No such comment, thread, ban, member, page or path here."),
     ErrorCode.METHOD_NOT_ALLOWED: CodeInfo(405, "The path does not take this method."),

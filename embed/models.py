@@ -42,6 +42,19 @@ class SiteSettings(models.Model):
     )
     spam_filter = models.BooleanField(default=True)
     akismet_key = models.CharField(max_length=64, blank=True)
+    # Sign-in with the site's own accounts (embed/sso.py). The secrets sign HMACs, so they
+    # are kept as they are (not hashed); only the owner sees one, once, when it is made.
+    sso_enabled = models.BooleanField(default=False)
+    sso_secret = models.CharField(max_length=128, blank=True)
+    # The secret before the last rotation, still accepted until `sso_previous_until`, so a
+    # site's servers can change over without a gap.
+    sso_secret_previous = models.CharField(max_length=128, blank=True)
+    sso_previous_until = models.DateTimeField(null=True, blank=True)
+    login_url = models.URLField(max_length=1000, blank=True)
+    logout_url = models.URLField(max_length=1000, blank=True)
+    # Gravatar pictures for readers with an e-mail address: a request to gravatar.com from
+    # every reader's browser, so off unless the owner turns it on.
+    gravatar = models.BooleanField(default=False)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -87,11 +100,18 @@ class Thread(models.Model):
 
 
 class Commenter(models.Model):
-    """A reader who wrote, voted or flagged: a guest now, an SSO identity later."""
+    """A reader of this site who wrote, voted or flagged: a guest (a commenter token only),
+    or a signed-in reader, who has a `ReaderIdentity` and a badge."""
+
+    class Badge(models.TextChoices):
+        # Set at sign-in; the widget words them. Guests have none.
+        MEMBER = "member"  # signed in with the site's own accounts
+        MODERATOR = "moderator"  # ... and a moderator of the site (same e-mail address)
+        OWNER = "owner"  # ... and an owner of the site
 
     name = models.CharField(max_length=64, blank=True)
     email = models.EmailField(blank=True)
-    avatar = models.URLField(blank=True)
+    avatar = models.URLField(max_length=1000, blank=True)  # the picture the sign-in gave
     badge = models.CharField(max_length=32, blank=True)
     sso_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
     # The author's identity in an imported file ("disqus:u:jane", "wordpress:e:j@x.example"),
@@ -101,6 +121,35 @@ class Commenter(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"reader {self.pk}"
+
+
+class ReaderIdentity(models.Model):
+    """How a signed-in reader proves who they are on this site: one row per way in.
+
+    `kind` names the way and `subject` the reader's id there (for SSO, the `id`/`sub` the
+    site's server sent). Identities live in the site's schema, so the same person on two
+    sites is two unrelated readers. E-mail magic links and OIDC providers add kinds later.
+    """
+
+    class Kind(models.TextChoices):
+        SSO = "sso"  # the site's own accounts: Disqus-style remote_auth_s3 or an HS256 JWT
+
+    commenter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)  # as the sign-in gave it
+    url = models.URLField(max_length=1000, blank=True)  # the reader's profile, when given
+    created = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject"], name="identity_kind_subject")
+        ]
+        verbose_name_plural = "reader identities"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject}"
 
 
 class Comment(models.Model):

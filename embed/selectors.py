@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core.urlnorm import url_search_terms
+from embed.avatars import author_data
 from embed.models import Comment, Commenter, Thread, Vote
 from embed.site import SiteConfig
 
@@ -170,12 +171,7 @@ def comment_data(comment: Comment) -> dict[str, Any]:
         author: dict[str, Any] = {"name": "", "avatar": None, "badge": None}
         html, score = "", 0
     else:
-        person = comment.author
-        author = {
-            "name": person.name,
-            "avatar": person.avatar or None,
-            "badge": person.badge or None,
-        }
+        author = author_data(comment.author)
         html, score = comment.body_html, comment.score
     return {
         "id": comment.pk,
@@ -329,3 +325,12 @@ def thread_search(text: str) -> Q:
     for term in url_search_terms(text):
         match |= Q(url__icontains=term)
     return match
+
+
+def name_taken(name: str, *, by_other_than: Commenter | None) -> bool:
+    """Whether a signed-in reader of this site (team members among them) other than
+    `by_other_than` shows this name, ignoring case: guests may not take it."""
+    signed_in = Commenter.objects.exclude(badge="").filter(name__iexact=name)
+    if by_other_than is not None:
+        signed_in = signed_in.exclude(pk=by_other_than.pk)
+    return signed_in.exists()

@@ -56,13 +56,25 @@ def commenter_resolve(
     email: str | None,
     site: SiteConfig,
 ) -> Commenter:
-    """The guest who is posting: the token's commenter (name/email refreshed) or a new one."""
+    """Who is posting: a signed-in reader as their sign-in named them (the name and e-mail
+    sent are ignored), else the guest's commenter (name/email refreshed) or a new one.
+
+    A guest may not take a name a signed-in reader of this site shows (`name_taken`)."""
+    if commenter is not None and commenter.badge:
+        return commenter
     email = (email or "").strip().lower()
-    if commenter is None and not site.guests_allowed:
-        raise Refused(ErrorCode.GUESTS_NOT_ALLOWED, "This site does not accept guest comments.")
+    if not site.guests_allowed:
+        raise Refused(
+            ErrorCode.GUESTS_NOT_ALLOWED, "This site takes comments from signed-in readers only."
+        )
     name = display_name_clean(name or "", field="author_name")
     if not name and not (commenter and commenter.name):
         raise ValidationError({"author_name": "Tell us your name."})
+    shown = name or (commenter.name if commenter else "")
+    if selectors.name_taken(shown, by_other_than=commenter):
+        raise ValidationError(
+            {"author_name": "A signed-in reader of this site goes by this name; choose another."}
+        )
     if email:
         from django.core.validators import validate_email
 

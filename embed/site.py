@@ -56,6 +56,10 @@ class SiteConfig:
     auto_close_days: int
     spam_filter: bool
     akismet_key: str
+    sso_enabled: bool
+    login_url: str
+    logout_url: str
+    gravatar: bool
     version: str  # changes whenever the settings change; part of thread cache keys
 
     def public(self) -> dict[str, Any]:
@@ -65,6 +69,12 @@ class SiteConfig:
             "guest_email_required": self.guest_email_required,
             "edit_window_minutes": self.edit_window_minutes,
             "max_depth": self.max_depth,
+            # The site's own sign-in: the widget shows its buttons (null when SSO is off).
+            "sso": (
+                {"login_url": self.login_url or None, "logout_url": self.logout_url or None}
+                if self.sso_enabled
+                else None
+            ),
         }
 
 
@@ -144,6 +154,10 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         auto_close_days=row.auto_close_days,
         spam_filter=row.spam_filter,
         akismet_key=row.akismet_key,
+        sso_enabled=row.sso_enabled,
+        login_url=row.login_url,
+        logout_url=row.logout_url,
+        gravatar=row.gravatar,
         version=format(row.updated.timestamp(), ".6f") if row.updated else "0",
     )
     _cache[schema] = (now + SITE_CACHE_SECONDS, config)

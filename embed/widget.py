@@ -1,5 +1,7 @@
-"""Serves the built widget (widget/dist/, see docs/widget.md): /embed.js, /count.js, and
-/locales/<code>.json, the strings a reader in another language than English fetches.
+"""Serves the built widget (widget/dist/, see docs/widget.md): /embed.js, /count.js,
+/sso.js (sign-in with the site's accounts, fetched only by pages that use it), and
+/locales/<code>.json, the strings a reader in another language than English fetches; and
+/avatars/<seed>.svg, the identicons of signed-in readers without a picture (embed/avatars.py).
 
 Each file is read and gzipped once per process and answered from memory: no SQL, no
 template, no storage backend. The ETag is strong and differs per encoding (the gzipped and
@@ -19,6 +21,7 @@ from django.urls import path, re_path
 from django.views.decorators.http import require_safe
 
 from core.http import accepts_gzip, etag_matches, gzip_etag
+from embed.avatars import identicon_svg
 
 WIDGET_DIR = Path(settings.BASE_DIR) / "widget" / "dist"
 CACHE_CONTROL = "public, max-age=300"
@@ -80,6 +83,21 @@ def count_js(request: HttpRequest) -> HttpResponseBase:
 
 
 @require_safe
+def sso_js(request: HttpRequest) -> HttpResponseBase:
+    return asset_response(request, "sso.js", SCRIPT)
+
+
+@require_safe
+def identicon(request: HttpRequest, seed: str) -> HttpResponseBase:
+    """An identicon: a function of the seed alone, so it is cached for good."""
+    response = HttpResponse(identicon_svg(seed), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@require_safe
 def locale_json(request: HttpRequest, code: str) -> HttpResponseBase:
     """A locale's strings; English is built into embed.js and has no file."""
     if not (WIDGET_DIR / "locales" / f"{code}.json").is_file():
@@ -90,5 +108,7 @@ def locale_json(request: HttpRequest, code: str) -> HttpResponseBase:
 urlpatterns = [
     path("embed.js", embed_js, name="widget-embed"),
     path("count.js", count_js, name="widget-count"),
+    path("sso.js", sso_js, name="widget-sso"),
+    re_path(r"^avatars/(?P<seed>[0-9a-f]{20})\.svg$", identicon, name="widget-identicon"),
     re_path(r"^locales/(?P<code>[a-z]{2})\.json$", locale_json, name="widget-locale"),
 ]

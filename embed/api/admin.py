@@ -41,6 +41,7 @@ from embed.api.admin_serializers import (
     BulkResultSerializer,
     QueuePageSerializer,
     SettingsSerializer,
+    SsoSecretSerializer,
     StatsSerializer,
     TeamMemberSerializer,
     TeamSerializer,
@@ -56,7 +57,7 @@ from embed.moderation.actions import (
 )
 from embed.moderation.apitokens import api_token_create, api_token_revoke
 from embed.moderation.bans import ban_create, ban_lift
-from embed.moderation.configure import settings_change
+from embed.moderation.configure import settings_change, sso_secret_rotate
 from embed.moderation.team import team_member_add, team_member_remove, users
 from embed.selectors import comment_or_404, thread_search
 from embed.site import site_settings_row
@@ -230,6 +231,19 @@ class SettingsApi(AdminApi):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
         row = settings_change(actor=acting_user(request), **request.data)
         return Response(SettingsSerializer(row).data)
+
+
+class SsoSecretApi(AdminApi):
+    permission_classes = [IsSiteOwner]
+
+    @extend_schema(request=None, responses={201: SsoSecretSerializer})
+    def post(self, request: Request) -> Response:
+        """A new SSO secret (the first, or in place of the current one). Takes no body."""
+        if request.data:  # reading it refuses malformed JSON, as every endpoint does
+            raise exceptions.ValidationError({"non_field_errors": ["This call takes no body."]})
+        secret = sso_secret_rotate(actor=acting_user(request))
+        body = {"secret": secret, "previous_valid_until": site_settings_row().sso_previous_until}
+        return Response(SsoSecretSerializer(body).data, status=201)
 
 
 class TeamApi(AdminApi):

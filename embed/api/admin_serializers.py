@@ -181,16 +181,37 @@ class StatsSerializer(serializers.Serializer):
 
 
 class SettingsSerializer(serializers.ModelSerializer):
-    """The site's editable settings. The Akismet key is a secret: only whether it is set."""
+    """The site's editable settings. The Akismet key and the SSO secret are secrets: only
+    whether they are set (the SSO secret is shown once, by `POST admin/sso/secret`)."""
 
     akismet_key = serializers.SerializerMethodField()
+    # Blank when unset: the model's URLField would declare "a URI or blank" twice over.
+    login_url = serializers.CharField(allow_blank=True, max_length=1000)
+    logout_url = serializers.CharField(allow_blank=True, max_length=1000)
+    sso_secret_set = serializers.SerializerMethodField()
+    sso_previous_until = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Until when the secret before the last rotation is still accepted",
+    )
 
     class Meta:
         model = SiteSettings
-        fields = EDITABLE
+        fields = (*EDITABLE, "sso_secret_set", "sso_previous_until")
 
     def get_akismet_key(self, row: SiteSettings) -> bool:
         return bool(row.akismet_key)
+
+    def get_sso_secret_set(self, row: SiteSettings) -> bool:
+        return bool(row.sso_secret)
+
+
+class SsoSecretSerializer(serializers.Serializer):
+    """A new SSO secret, shown this once; the one before stays valid until
+    `previous_valid_until` (null for a site's first secret)."""
+
+    secret = serializers.CharField()
+    previous_valid_until = serializers.DateTimeField(allow_null=True)
 
 
 class TeamMemberSerializer(serializers.Serializer):

@@ -15,7 +15,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from embed import selectors, services
-from embed.models import Comment, Thread, Vote
+from embed.avatars import author_data
+from embed.models import Comment, Commenter, Thread, Vote
 
 
 class BlankAsNull(serializers.CharField):
@@ -26,11 +27,26 @@ class BlankAsNull(serializers.CharField):
 
 
 class AuthorSerializer(serializers.Serializer):
-    """Who wrote a comment, as every reader sees it (a placeholder's is empty)."""
+    """Who wrote a comment, as every reader sees it (a placeholder's is empty); shaped by
+    `embed.avatars.author_data`, which the read path uses too."""
+
+    # The instance: a Commenter.
 
     name = serializers.CharField()
-    avatar = BlankAsNull(allow_null=True, help_text="URL of the author's picture")
-    badge = BlankAsNull(allow_null=True, help_text="A role the site gives, e.g. 'Staff'")
+    avatar = serializers.CharField(
+        allow_null=True,
+        help_text="The author's picture: an http(s) URL, or a path on this site's host "
+        "(/avatars/<seed>.svg, a generated identicon); null for a guest without one",
+    )
+    badge = serializers.ChoiceField(
+        choices=Commenter.Badge.choices,
+        allow_null=True,
+        help_text="member: signed in with the site's accounts; moderator, owner: and on the "
+        "site's team; null for guests",
+    )
+
+    def to_representation(self, instance: Commenter) -> dict[str, Any]:
+        return author_data(instance)
 
 
 PLACEHOLDER_AUTHOR: dict[str, Any] = {"name": "", "avatar": None, "badge": None}
@@ -135,15 +151,24 @@ class ThreadSerializer(serializers.Serializer):
         return selectors.thread_closed(thread, self.context["site"])
 
 
-class SitePublicSerializer(serializers.Serializer):
-    """The site's settings that the widget may know."""
+class SiteSsoSerializer(serializers.Serializer):
+    """The site's own sign-in and sign-out pages, for the widget's buttons."""
 
-    # The instance: a SiteConfig.
+    login_url = serializers.URLField(allow_null=True)
+    logout_url = serializers.URLField(allow_null=True)
+
+
+class SitePublicSerializer(serializers.Serializer):
+    """The site's settings that the widget may know. `guests_allowed` false means only
+    signed-in readers may comment; `sso` is null unless the site signs readers in."""
+
+    # The instance: SiteConfig.public().
 
     guests_allowed = serializers.BooleanField()
     guest_email_required = serializers.BooleanField()
     edit_window_minutes = serializers.IntegerField(min_value=0)
     max_depth = serializers.IntegerField(min_value=1)
+    sso = SiteSsoSerializer(allow_null=True)
 
 
 class ThreadPageSerializer(serializers.Serializer):
@@ -197,6 +222,20 @@ class ReaderStateSerializer(serializers.Serializer):
     def get_shadowed(self, state: dict[str, Any]) -> list[dict[str, Any]]:
         hidden = [c for c in state["own"] if c.shadowed and c.status == Comment.Status.SPAM]
         return OwnCommentSerializer(hidden, many=True).data  # type: ignore[return-value]
+
+
+class SignedInReaderSerializer(serializers.Serializer):
+    """A signed-in reader as the thread shows them."""
+
+    id = serializers.IntegerField(source="pk")
+    author = AuthorSerializer(source="*")
+
+
+class SignedInSerializer(serializers.Serializer):
+    """The answer to a sign-in: the reader's commenter token on this site, and who they are."""
+
+    commenter_token = serializers.CharField()
+    commenter = SignedInReaderSerializer()
 
 
 class VoteResultSerializer(serializers.Serializer):

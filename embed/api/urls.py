@@ -1,6 +1,6 @@
 from django.urls import path
 
-from embed.api import admin, comments, events, imports, notify_admin, threads
+from embed.api import admin, auth, comments, events, imports, notify_admin, threads
 
 urlpatterns = [
     path("thread", threads.ThreadApi.as_view(), name="api-thread"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("comments/<int:pk>", comments.CommentDetailApi.as_view(), name="api-comment"),
     path("comments/<int:pk>/vote", comments.CommentVoteApi.as_view(), name="api-comment-vote"),
     path("comments/<int:pk>/flag", comments.CommentFlagApi.as_view(), name="api-comment-flag"),
+    path("auth/sso", auth.SsoSignInApi.as_view(), name="api-auth-sso"),
     path("counts", threads.CountsApi.as_view(), name="api-counts"),
     path("admin/comments", admin.QueueApi.as_view(), name="admin-queue"),
     path("admin/comments/bulk", admin.BulkActionApi.as_view(), name="admin-bulk"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("admin/audit", admin.AuditApi.as_view(), name="admin-audit"),
     path("admin/stats", admin.StatsApi.as_view(), name="admin-stats"),
     path("admin/settings", admin.SettingsApi.as_view(), name="admin-settings"),
+    path("admin/sso/secret", admin.SsoSecretApi.as_view(), name="admin-sso-secret"),
     path("admin/team", admin.TeamApi.as_view(), name="admin-team"),
     path("admin/team/<int:pk>", admin.TeamMemberApi.as_view(), name="admin-team-member"),
     path("admin/tokens", admin.ApiTokensApi.as_view(), name="admin-tokens"),

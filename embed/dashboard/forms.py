@@ -160,7 +160,9 @@ class SettingsForm(forms.Form):
         "https://blog.example.com",
     )
     guests_allowed = forms.BooleanField(
-        required=False, label="Guests may comment", help_text="Readers without an account."
+        required=False,
+        label="Guests may comment",
+        help_text="Readers without an account. Off: signed-in readers only.",
     )
     guest_email_required = forms.BooleanField(
         required=False,
@@ -220,6 +222,33 @@ class SettingsForm(forms.Form):
         help_text=_model_help("auto_close_days"),
     )  # fmt: skip
 
+    sso_enabled = forms.BooleanField(
+        required=False,
+        label="Sign-in with your site's accounts (SSO)",
+        help_text="Your pages pass a signed payload (data-sso or Disqus's remote_auth_s3); "
+        "see the API documentation.",
+    )
+    login_url = forms.URLField(
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        label="Your sign-in page",
+        help_text="The widget's “Sign in” button opens it.",
+    )
+    logout_url = forms.URLField(
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        label="Your sign-out page",
+        help_text="The widget's “Sign out” button opens it after forgetting the reader here.",
+    )
+    gravatar = forms.BooleanField(
+        required=False,
+        label="Gravatar pictures",
+        help_text="For readers who gave an e-mail address. Every reader's browser then asks "
+        "gravatar.com for them; off, pictures come from sign-ins and from this site only.",
+    )
+
     LISTS = ("allowed_origins", "banned_words", "suspect_words")
     GROUPS = (
         ("Moderation", ("moderation_mode", "suspect_words", "banned_words", "max_links",
@@ -227,6 +256,7 @@ class SettingsForm(forms.Form):
         ("Commenting", ("guests_allowed", "guest_email_required", "edit_window_minutes",
                         "max_depth", "auto_close_days")),
         ("Embedding", ("allowed_origins",)),
+        ("Sign-in", ("sso_enabled", "login_url", "logout_url", "gravatar")),
     )  # fmt: skip
 
     @classmethod

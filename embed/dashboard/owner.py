@@ -18,7 +18,7 @@ from embed.dashboard.forms import (
     apply_errors,
 )
 from embed.dashboard.selectors import team_members
-from embed.moderation.configure import settings_change
+from embed.moderation.configure import settings_change, sso_secret_rotate
 from embed.moderation.team import (
     role_of,
     team_member_add,
@@ -49,9 +49,22 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "dashboard/settings.html",
-        {"form": form, "snippet": embed_snippet(tenant_db().tenant.domain_url)},
+        {"form": form, "snippet": embed_snippet(tenant_db().tenant.domain_url), "row": row},
         section="settings",
         status=400 if form.errors else 200,
+    )
+
+
+@owner_required
+@require_POST
+def sso_secret_page(request: HttpRequest) -> HttpResponse:
+    """A new SSO secret, shown on this page only: it is not shown again."""
+    secret = sso_secret_rotate(actor=acting_user(request))
+    return render_page(
+        request,
+        "dashboard/sso_secret.html",
+        {"secret": secret, "row": site_settings_row()},
+        section="settings",
     )
 
 

@@ -44,6 +44,7 @@ urlpatterns = [
         "threads/<int:pk>/<str:action>/", moderation.thread_action, name="dashboard-thread-action"
     ),
     path("settings/", owner.settings_page, name="dashboard-settings"),
+    path("settings/sso-secret/", owner.sso_secret_page, name="dashboard-sso-secret"),
     path("team/", owner.team_page, name="dashboard-team"),
     path("team/<int:pk>/role/", owner.team_role, name="dashboard-team-role"),
     path("team/<int:pk>/remove/", owner.team_remove, name="dashboard-team-remove"),

@@ -9,6 +9,8 @@ from django.db import transaction
 
 from core.passwords import password_validate
 from core.staff import StaffUser
+from embed import cache
+from embed.models import Commenter, Thread
 from embed.moderation.audit import audit
 
 ROLES = ("owner", "moderator")
@@ -44,6 +46,7 @@ def team_member_add(*, email: str, password: str, role: str, actor: StaffUser) -
         is_superuser=role == "owner",
     )  # fmt: skip
     audit(actor, "team_add", f"user {user.pk}", email=email, role=role)
+    reader_badges_follow(email)
     return user
 
 
@@ -56,6 +59,7 @@ def team_member_set_role(*, user: StaffUser, role: str, actor: StaffUser) -> Sta
         user.is_superuser = role == "owner"
         user.save(update_fields=["is_superuser"])
         audit(actor, "team_role", f"user {user.pk}", email=user.email, role=role)
+        reader_badges_follow(user.username)
     return user
 
 
@@ -67,9 +71,35 @@ def team_member_remove(*, user: StaffUser, actor: StaffUser) -> None:
             _keep_an_owner(excluding=user)
         audit(actor, "team_remove", f"user {user.pk}", email=user.email)
         user.delete()
+        reader_badges_follow(user.username)
 
 
 def _keep_an_owner(*, excluding: StaffUser) -> None:
     owners = users().select_for_update().filter(is_superuser=True, is_active=True)
     if not owners.exclude(pk=excluding.pk).exists():
         raise ValidationError({"role": "The site needs at least one owner."})
+
+
+def reader_badge(email: str) -> str:
+    """The badge of a reader signed in with this (lower-case) address: owner or moderator
+    for an active member of the team (whose account is their address), else member."""
+    role = role_of(users().filter(username=email).first()) if email else None
+    if role == "owner":
+        return Commenter.Badge.OWNER
+    if role == "moderator":
+        return Commenter.Badge.MODERATOR
+    return Commenter.Badge.MEMBER
+
+
+def reader_badges_follow(email: str) -> None:
+    """After a team change: the signed-in readers with this address get the badge it gives
+    now, and the threads they wrote in show it."""
+    badge = reader_badge(email)
+    readers = Commenter.objects.exclude(badge="").exclude(badge=badge).filter(email=email)
+    changed = list(readers.values_list("pk", flat=True))
+    if not changed:
+        return
+    Commenter.objects.filter(pk__in=changed).update(badge=badge)
+    threads = Thread.objects.filter(comments__author__in=changed).distinct()
+    for url, key in threads.values_list("url", "key"):
+        cache.thread_changed(url=url, key=key)

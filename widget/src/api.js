@@ -42,7 +42,8 @@ export async function api(method, path, body, auth = true) {
   if (date) skew = date - Date.now();
   if (!response.ok) {
     // A token the site no longer accepts (revoked, or from another site) is forgotten.
-    if (response.status === 401 && token) remember({ token: null });
+    // (Only when it was sent: a refused sign-in says nothing of the token.)
+    if (response.status === 401 && auth && token) remember({ token: null });
     const error = (data && data.error) || { code: "http" };
     error.status = response.status;
     error.retry = response.headers.get("Retry-After");

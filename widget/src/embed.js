@@ -4,14 +4,26 @@
    Modules: config (the tag's options), i18n + locales/ (strings), api (the HTTP client),
    storage (the reader's identity), dom (elements), format (ages, initials), state,
    render (the thread), forms (comment box, flag form), comments (vote, delete),
-   thread (loading), live (Server-Sent Events), permalink (#comment-<id>), styles.css. */
+   thread (loading), live (Server-Sent Events), permalink (#comment-<id>), styles.css;
+   sso.js (signing in with the site's accounts) is a file of its own, fetched when a page
+   needs it. */
 
-import { options, script } from "./config.js";
-import { localeLoad } from "./i18n.js";
+import { API, options, script } from "./config.js";
+import { h } from "./dom.js";
+import { lang, localeLoad } from "./i18n.js";
 import { listen } from "./live.js";
 import { followPermalinks } from "./permalink.js";
 import { mount } from "./render.js";
+import { state, ui } from "./state.js";
 import { load } from "./thread.js";
+
+// Sign-in with the site's own accounts lives in sso.js, fetched only by pages that use it:
+// those with data-sso or disqus_config, and those of a site that signs readers in.
+const sso = () =>
+  window.Palaver.sso ||
+  new Promise((done) =>
+    document.head.append(h("script", { src: API + "/sso.js", onload: done, onerror: done })),
+  ).then(() => window.Palaver.sso);
 
 async function start() {
   const host = document.getElementById("palaver-thread");
@@ -25,7 +37,9 @@ async function start() {
   }
   await localeLoad();
   mount(host);
+  if ("sso" in options || window.disqus_config) await (await sso())?.signIn(options);
   await load();
+  if (state.site.sso) (await sso())?.bar(state.site.sso, ui.composer, lang);
   listen();
   await followPermalinks();
 }

@@ -42,8 +42,8 @@ export function form(o) {
     return h("label", {}, [label, el]);
   };
   // Guests give a name, and an e-mail address when the site asks for one or they want
-  // replies by e-mail.
-  const guest = !o.edit && [
+  // replies by e-mail. A signed-in reader is named by the site's sign-in (sso.js).
+  const guest = !(o.edit || me.signed) && [
     input("name", "text", me.name, t("name")),
     input("email", "email", me.email, t("email")),
   ];

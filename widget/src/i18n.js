@@ -25,7 +25,8 @@ export async function localeLoad() {
   }
 }
 
-/** The string `key` with its {placeholders} filled from `vars`. */
+/** The string `key` (or the key itself, for a word the server sent that we have no string
+    for) with its {placeholders} filled from `vars`. */
 export function t(key, vars) {
-  return strings[key].replace(/\{(\w+)\}/g, (_, name) => vars[name]);
+  return (strings[key] || key).replace(/\{(\w+)\}/g, (_, name) => vars[name]);
 }

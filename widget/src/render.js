@@ -95,8 +95,10 @@ export function paint(node) {
       a.rel = "nofollow ugc noopener noreferrer";
     }
   }
-  const avatar = /^https?:\/\//.test(author.avatar || "")
-    ? h("img", { class: "pv-av", src: author.avatar, alt: "", loading: "lazy" })
+  // A picture's URL, or a path on the site's host (an identicon); else the name's initial.
+  const src = author.avatar && new URL(author.avatar, API).href;
+  const avatar = /^https?:/.test(src)
+    ? h("img", { class: "pv-av", src, alt: "", loading: "lazy" })
     : h("span", { class: "pv-av", "aria-hidden": "true" }, initial(author.name || "?"));
   const head = c.deleted
     ? h("div", { class: "pv-head" }, [
@@ -106,7 +108,7 @@ export function paint(node) {
     : h("div", { class: "pv-head" }, [
         avatar,
         h("b", { class: "pv-name" }, author.name || t("guest")),
-        author.badge && h("span", { class: "pv-badge" }, author.badge),
+        author.badge && h("span", { class: "pv-badge" }, t(author.badge)),
         c.pinned && h("span", { class: "pv-tag pv-pin" }, t("pinned")),
         pending && h("span", { class: "pv-tag pv-wait" }, t("pending")),
         h(

@@ -76,7 +76,7 @@ export async function load(append) {
 // The box for a new comment, or why there is none.
 function composer() {
   if (!isOpen()) return h("p", { class: "pv-note" }, t("closed"));
-  if (state.site.guests_allowed === false && !stored().token) {
+  if (state.site.guests_allowed === false && !stored().signed) {
     return h("p", { class: "pv-note" }, t("noGuests"));
   }
   return form({ label: t("write") });
