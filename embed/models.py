@@ -55,6 +55,11 @@ class SiteSettings(models.Model):
     # Gravatar pictures for readers with an e-mail address: a request to gravatar.com from
     # every reader's browser, so off unless the owner turns it on.
     gravatar = models.BooleanField(default=False)
+    # Comments keep their author's anonymised IP network (for bans and spam) this long; a
+    # daily job clears it after (embed/moderation/retention.py).
+    ip_retention_days = models.PositiveIntegerField(
+        default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

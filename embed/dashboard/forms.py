@@ -249,6 +249,14 @@ class SettingsForm(forms.Form):
         "gravatar.com for them; off, pictures come from sign-ins and from this site only.",
     )
 
+    ip_retention_days = forms.IntegerField(
+        min_value=1,
+        max_value=3650,
+        label="Keep IP networks for (days)",
+        help_text="Each comment keeps its author's anonymised network (/24 or /48) for bans "
+        "and spam checks this long; a daily job clears it after.",
+    )
+
     LISTS = ("allowed_origins", "banned_words", "suspect_words")
     GROUPS = (
         ("Moderation", ("moderation_mode", "suspect_words", "banned_words", "max_links",
@@ -257,6 +265,7 @@ class SettingsForm(forms.Form):
                         "max_depth", "auto_close_days")),
         ("Embedding", ("allowed_origins",)),
         ("Sign-in", ("sso_enabled", "login_url", "logout_url", "gravatar")),
+        ("Privacy", ("ip_retention_days",)),
     )  # fmt: skip
 
     @classmethod

@@ -315,6 +315,7 @@ CELERY_BEAT_SCHEDULE = {
     "daily alert digests": {
         "task": "embed.alert_digests", "schedule": 86400.0, "kwargs": {"mode": "daily"}
     },
+    "IP retention": {"task": "embed.ip_purge", "schedule": 86400.0},
     "custom domain checks": {
         "task": "tenants.domain_claims_check", "schedule": 600.0, "tenant_schemas": ["public"]
     },
