@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format packages messages services-stop bench bench-tenants bench-spam bench-import screenshots clean widget widget-check widget-format
+.PHONY: demo test lint format packages messages services-stop bench bench-tenants bench-spam \
+	bench-import bench-live screenshots clean widget widget-check widget-format
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -90,3 +91,8 @@ bench-import: $(STAMP)
 screenshots: $(STAMP) packages
 	PALAVER_SCREENSHOTS=docs/screenshots $(PY) -m pytest -p no:cacheprovider \
 		tests/browser/screenshots_widget.py tests/browser/screenshots_dashboard.py
+
+# Live updates: N event streams on one events process, delivery after COMMIT, memory per
+# stream, and a post's latency with 1,000 reply subscribers (docs/performance.md).
+bench-live: $(STAMP)
+	$(PY) -m bench.live $(BENCH_ARGS)

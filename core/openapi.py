@@ -119,8 +119,10 @@ SSE_EVENT: dict[str, Any] = {
         "data": {
             "type": "string",
             "contentMediaType": "application/json",
-            "description": 'hello: {"version"}; change: {"type", "id", "version"} (type '
-            "comment.new, comment.edited, comment.removed, comment.score or resync)",
+            "description": 'hello: {"version", "stream"?}; change: {"type", "id", "version"} '
+            "(type comment.new, comment.edited, comment.removed, comment.score, comment.pinned "
+            "or resync). `stream`: where the open stream is (an events process on a port of its "
+            "own, EVENTS_PORT); connect there instead",
         },
         "retry": {"type": "integer", "minimum": 0, "description": "Milliseconds"},
         "id": {

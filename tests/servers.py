@@ -151,13 +151,35 @@ class ApiError(Exception):
         self.status, self.body, self.headers = status, body, headers
 
 
+OWNER_TOKEN_SCRIPT = """
+from django.contrib.auth import get_user_model
+from django_tenants.utils import schema_context
+from embed.moderation.apitokens import api_token_create
+with schema_context("site_{slug}"):
+    owner = get_user_model().objects.get(email="owner@{slug}.example")
+    print(api_token_create(name="browser tests", scope="owner", actor=owner)[1])
+"""
+
+
 @dataclass
 class Platform:
     port: int
     env: dict[str, str]
+    events_port: int = 0
+    owner_tokens: dict[str, str] = field(default_factory=dict)
 
     def base(self, slug: str) -> str:
         return f"http://{slug}.localhost:{self.port}"
+
+    def admin(self, slug: str, method: str, path: str, body: Any = None) -> Any:
+        """Call the site's admin API (`/api/v1/admin/<path>`) as its owner, with an API token
+        made on first use."""
+        if slug not in self.owner_tokens:
+            script = OWNER_TOKEN_SCRIPT.format(slug=slug)
+            key = self.manage("shell", "--no-imports", "-c", script).strip()
+            self.owner_tokens[slug] = key
+        token = self.owner_tokens[slug]
+        return self.api(slug, method, f"admin/{path}", body, token=token, scheme="Token")
 
     def api(
         self,
@@ -248,7 +270,9 @@ def blog_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def platform(host_site: HostSite, blog_port: int) -> Iterator[Platform]:
+def platform(host_site: HostSite, blog_port: int, mail_sink_server: Any) -> Iterator[Platform]:
+    """The platform under gunicorn, with its events process; its e-mail goes to the tests'
+    SMTP sink (tests/mailsink.py)."""
     ARTIFACTS.mkdir(exist_ok=True)
     name = f"palaver_browser_{os.getpid()}_{secrets.token_hex(3)}"
     url, params = _database_url(name)
@@ -257,9 +281,13 @@ def platform(host_site: HostSite, blog_port: int) -> Iterator[Platform]:
     redis_url = redis_url_with_db(settings.REDIS_URL, int(os.environ.get("BROWSER_REDIS_DB", "12")))
     # A leftover payload from an earlier run would be served for a thread with the same id.
     redis.Redis.from_url(redis_url).flushdb()
-    port = free_port()
+    port, events_port = free_port(), free_port()
     env = {
         **app_env(port, database_url=url, redis_url=redis_url),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(mail_sink_server.port),
+        # As `make demo` runs it: the app sends the event streams to the events process.
+        "EVENTS_PORT": str(events_port),
         # As deployed: behind the shipped nginx on the same machine (tests/test_nginx_edge.py).
         "CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
         "TRUSTED_PROXIES": "127.0.0.1",
@@ -267,9 +295,10 @@ def platform(host_site: HostSite, blog_port: int) -> Iterator[Platform]:
         "DOMAIN_TXT_RESOLVER": "tests.fake_dns.txt_records",
         "FAKE_DNS_FILE": str(ARTIFACTS / "dns.json"),
     }
-    platform = Platform(port=port, env=env)
-    server = None
+    platform = Platform(port=port, env=env, events_port=events_port)
+    server = events = None
     log = (ARTIFACTS / "gunicorn.log").open("w")
+    events_log = (ARTIFACTS / "events.log").open("w")
     try:
         platform.manage("migrate", "--verbosity", "0")
         for slug in SITES:
@@ -288,19 +317,47 @@ def platform(host_site: HostSite, blog_port: int) -> Iterator[Platform]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        # The events process: the ASGI app under uvicorn, holding the widgets' live streams.
+        events = subprocess.Popen(  # noqa: S603
+            [
+                str(Path(sys.executable).parent / "uvicorn"), "palaver.asgi:application",
+                "--host", "127.0.0.1", "--port", str(events_port),
+                "--log-level", "warning", "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=events_log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
         _wait_until_up(platform, server)
+        _wait_for_port(events_port, events)
         yield platform
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        for process in (server, events):
+            if process is not None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
         log.close()
+        events_log.close()
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         redis.Redis.from_url(redis_url).flushdb()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the events process exited; see {ARTIFACTS / 'events.log'}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the events process did not listen in 30 s; see {ARTIFACTS / 'events.log'}")
 
 
 def _wait_until_up(platform: Platform, server: subprocess.Popen) -> None:

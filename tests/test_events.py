@@ -27,6 +27,19 @@ def test_under_wsgi_the_stream_answers_at_once_with_the_version(api):
     assert version == cache.thread_version(cache.thread_ident(url=PAGE, key=None)) != "0"
 
 
+def test_without_a_proxy_the_hello_names_the_events_process(api, alpha, settings):
+    """Not a redirect: Chromium sends `Origin: null` after a cross-origin redirect, which the
+    site's CORS check refuses, so the widget is told where to go and connects there itself."""
+    settings.EVENTS_PORT = 8002
+    response = api.get("/api/v1/thread/events", {"url": PAGE})
+    assert response.status_code == 200
+    body = response.content.decode()
+    hello = json.loads(body.split("data: ", 1)[1].split("\n", 1)[0])
+    events = f"http://{host_of(alpha)}:8002/api/v1/thread/events?url="
+    assert hello["stream"].startswith(events)
+    assert body.startswith("retry: 10000\n")
+
+
 def test_a_bad_url_is_a_400(api):
     response = api.get("/api/v1/thread/events", {"url": "nope"})
     assert response.status_code == 400
@@ -205,3 +218,51 @@ def test_a_reconnecting_browser_that_missed_a_change_is_told_to_refetch(alpha, a
     api.post_comment("second, while the reader was away")
     hello, resync = asyncio.run(scenario(seen))
     assert '"type": "resync"' in resync
+
+
+def test_every_change_readers_can_see_reaches_the_stream(api, alpha, staff_client):
+    """A moderator's removal and approval, an author's edit and a pin each publish their
+    event (after COMMIT); a comment held for moderation publishes nothing until approved."""
+    from django_tenants.utils import schema_context
+
+    from embed.site import site_settings_update
+
+    with schema_context(alpha.schema_name):
+        channel = cache.events_channel(cache.thread_ident(url=PAGE, key=None))
+    moderator = staff_client(alpha)
+    pubsub = redis_lib.Redis.from_url(settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(channel)
+
+    def published() -> tuple[str, int] | None:
+        message = next_message(pubsub, 2)
+        if message is None:
+            return None
+        event = json.loads(message["data"])
+        return event["type"], event["id"]
+
+    def moderate(comment_id: int, action: str) -> None:
+        path = f"/api/v1/admin/comments/{comment_id}/{action}"
+        assert moderator.post(path).status_code == 200
+
+    try:
+        first = api.post_comment("first").json()["id"]
+        assert published() == ("comment.new", first)
+        edited = api.send("PATCH", f"/api/v1/comments/{first}", {"body": "first, mended"})
+        assert edited.status_code == 200
+        assert published() == ("comment.edited", first)
+        moderate(first, "pin")
+        assert published() == ("comment.pinned", first)
+        moderate(first, "delete")
+        assert published() == ("comment.removed", first)
+        moderate(first, "restore")
+        assert published() == ("comment.new", first)
+
+        with schema_context(alpha.schema_name):
+            site_settings_update(moderation_mode="pre")
+        held = api.post_comment("held for a moderator")
+        assert held.status_code == 202
+        assert next_message(pubsub, 0.5) is None
+        moderate(held.json()["id"], "approve")
+        assert published() == ("comment.new", held.json()["id"])
+    finally:
+        pubsub.close()

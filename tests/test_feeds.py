@@ -74,9 +74,19 @@ def test_conditional_gets_are_answered_304_until_a_comment_changes_the_feed(api,
     assert len(entries(changed)) == 2
 
 
-def test_a_page_without_comments_or_a_bad_url_is_a_clear_4xx(api):
-    missing = api.client.get("/feeds/thread.atom", {"url": "https://alpha.example/none"})
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+def test_a_page_of_the_site_without_comments_has_an_empty_feed(api):
+    """The widget links to the feed from the start, so a reader can follow a page before
+    its first comment."""
+    empty = api.client.get("/feeds/thread.atom", {"url": "https://alpha.example/none"})
+    assert empty.status_code == 200
+    assert empty["Content-Type"].startswith("application/atom+xml")
+    assert entries(empty) == []
+    assert b"https://alpha.example/none" in empty.content
+
+
+def test_a_page_of_another_origin_or_a_bad_url_is_a_clear_4xx(api):
+    foreign = api.client.get("/feeds/thread.atom", {"url": "https://elsewhere.example/none"})
+    assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "not_found"
     bad = api.client.get("/feeds/thread.atom", {"url": "not a url"})
     assert bad.status_code == 400 and "url" in bad.json()["error"]["fields"]
     assert api.client.post("/feeds/comments.atom").status_code == 405

@@ -8,7 +8,9 @@ a browser that reconnects sends the last one back (Last-Event-ID), and a stream 
 moved meanwhile tells it at once to refetch (a `resync` change). Under WSGI a sync worker
 must not be pinned by an idle reader, so the stream answers at once with the thread's
 version and asks the browser to reconnect in POLL_RETRY_MS: live updates degrade to cheap
-polling.
+polling. When the events process listens on a port of its own (EVENTS_PORT, no proxy in
+front), that answer's `hello` also names the stream's URL there (`stream`), and the widget
+moves to it.
 
 Events carry no comment content, only `{"type", "id", "version"}`: the widget refetches the
 thread (a cached read, or a 304), so nothing held or private can travel this way. A page named
@@ -37,13 +39,12 @@ from embed.api.common import page_params
 from embed.cache import events_channel, thread_idents
 
 STREAM_SECONDS = 300
-HEARTBEAT_SECONDS = 15.0
 LIVE_RETRY_MS = 3000
 POLL_RETRY_MS = 10000
 
 
-def _hello(version: str, retry_ms: int) -> str:
-    data = json.dumps({"version": version})
+def _hello(version: str, retry_ms: int, stream: str | None = None) -> str:
+    data = json.dumps({"version": version, **({"stream": stream} if stream else {})})
     return f"retry: {retry_ms}\nid: {version}\nevent: hello\ndata: {data}\n\n"
 
 
@@ -58,45 +59,39 @@ async def _versions(client: aioredis.Redis, schema: str, idents: list[str]) -> d
     }
 
 
-async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncIterator[str]:
-    client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
-    try:
-        versions = await _versions(client, schema, idents)
-    finally:
-        await client.aclose()
-    version = ".".join(versions.values())
-    yield _hello(version, LIVE_RETRY_MS)
-    if last_seen and last_seen != version:
-        # The browser reconnected having seen an older version: it missed something.
-        yield _change({"type": "resync", "version": version})
+async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncIterator[bytes]:
+    # Listening before the versions are read: a change in between is then both in the hello's
+    # version and in the queue (one refetch too many), never lost between the two.
     channels = {events_channel(ident, schema): ident for ident in idents}
+    hub = live_hub.hub()
     try:
-        listener = await live_hub.hub().listen(list(channels))
+        listener: live_hub.Listener | None = await hub.listen(list(channels))
     except (RedisError, OSError, TimeoutError):
-        return  # the browser reconnects after `retry`
+        listener = None  # the hello still goes out; the browser reconnects after `retry`
     try:
+        versions = await _versions(hub.client, schema, idents)
+        version = ".".join(versions.values())
+        yield _hello(version, LIVE_RETRY_MS).encode()
+        if last_seen and last_seen != version:
+            # The browser reconnected having seen an older version: it missed something.
+            yield live_hub.change_text({"type": "resync", "version": version})
+        if listener is None:
+            return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + STREAM_SECONDS
         while loop.time() < deadline:
-            try:
-                channel, data = await asyncio.wait_for(listener.queue.get(), HEARTBEAT_SECONDS)
-            except TimeoutError:
-                yield ": ping\n\n"
-                continue
-            if data == live_hub.CLOSED:
+            message = await listener.queue.get()
+            if message is live_hub.CLOSED:
                 return
-            event = json.loads(data)
-            if channel in channels and "version" in event:
-                versions[channels[channel]] = str(event["version"])
-            event["version"] = ".".join(versions.values())
-            yield _change(event)
+            if message.event is None or len(idents) == 1:
+                yield message.text  # a heartbeat, or the event as the hub wrote it
+                continue
+            # A page found by URL and by key: its version is the two joined.
+            versions[channels[message.channel]] = str(message.event["version"])
+            yield live_hub.change_text({**message.event, "version": ".".join(versions.values())})
     finally:
-        live_hub.hub().leave(listener)
-
-
-def _change(event: dict) -> str:
-    # The id is the thread's version: a reconnecting browser sends it back as Last-Event-ID.
-    return f"id: {event['version']}\nevent: change\ndata: {json.dumps(event)}\n\n"
+        if listener is not None:
+            hub.leave(listener)
 
 
 async def thread_events(request: HttpRequest) -> HttpResponseBase:
@@ -122,19 +117,23 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
         last_seen = request.headers.get("Last-Event-ID")
         stream = _live(schema, idents, last_seen)
         response = StreamingHttpResponse(stream, content_type="text/event-stream")
-    elif settings.EVENTS_PORT:
-        # No proxy in front (the demo): the events process listens on its own port.
-        host, _ = split_domain_port(request.get_host())
-        target = f"{request.scheme}://{host}:{settings.EVENTS_PORT}{request.get_full_path()}"
-        response = HttpResponse(status=307)
-        response["Location"] = target
     else:
         client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
         try:
             version = ".".join((await _versions(client, schema, idents)).values())
         finally:
             await client.aclose()
-        response = HttpResponse(_hello(version, POLL_RETRY_MS), content_type="text/event-stream")
+        elsewhere = None
+        if settings.EVENTS_PORT:
+            # No proxy in front (the demo): the events process listens on its own port. Not
+            # a redirect: a browser following a cross-origin redirect sends `Origin: null`,
+            # which the site's CORS check rightly refuses.
+            host, _ = split_domain_port(request.get_host())
+            path = request.get_full_path()
+            elsewhere = f"{request.scheme}://{host}:{settings.EVENTS_PORT}{path}"
+        response = HttpResponse(
+            _hello(version, POLL_RETRY_MS, elsewhere), content_type="text/event-stream"
+        )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx must pass events through at once
     return response

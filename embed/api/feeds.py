@@ -1,6 +1,7 @@
 """Atom feeds: a thread's comments and the site's latest comments, published ones only.
 
-    GET /feeds/thread.atom?url=U[&key=K]   a page's thread (404 when it has none)
+    GET /feeds/thread.atom?url=U[&key=K]   a page's thread (empty until its first comment;
+                                           404 for a page on an origin the site does not allow)
     GET /feeds/comments.atom               the site's latest comments, every page
 
 Newest FEED_SIZE first; held, spam, shadow-banned, rejected and deleted comments never
@@ -21,10 +22,12 @@ from rest_framework import exceptions
 
 from core.errors import ErrorCode, error_body
 from core.http import etag_matches
+from core.urlnorm import origin_of
 from embed import selectors
 from embed.api.common import json_response, page_params
 from embed.models import Comment, Thread
 from embed.notifications.mail import site_name
+from embed.site import site_config
 from embed.sitelinks import site_base
 
 FEED_SIZE = 50
@@ -105,8 +108,13 @@ def thread_feed(request: HttpRequest) -> HttpResponse:
         return json_response(error_body(ErrorCode.INVALID, message, fields), status=400)
     thread: Thread | None = selectors.thread_find(url=url, key=key)
     if thread is None:
-        body = error_body(ErrorCode.NOT_FOUND, "This page has no comments yet.")
-        return json_response(body, status=404)
+        # A page of the site without comments yet has an empty feed, so a reader can follow
+        # it before the first comment (the widget links to it from the start); any other
+        # page is not the site's.
+        if url is None or origin_of(url) not in site_config().allowed_origins:
+            body = error_body(ErrorCode.NOT_FOUND, "This page is not one of this site's.")
+            return json_response(body, status=404)
+        return _answer(request, Comment.objects.none(), title=f"Comments on {url}", link=url)
     return _answer(
         request,
         published(Comment.objects.filter(thread=thread)),

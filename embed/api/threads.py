@@ -135,6 +135,13 @@ class ThreadApi(WidgetApi):
             *URL_PARAMS,
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
             OpenApiParameter("cursor", OpenApiTypes.STR),
+            OpenApiParameter(
+                "v",
+                OpenApiTypes.STR,
+                description="Ignored by the server: the thread's version from the event "
+                "stream, which the widget adds so a shared cache cannot answer with an "
+                "older copy",
+            ),
         ],
         responses={
             # Built by selectors.thread_payload; tests/test_contracts.py holds it to this.

@@ -33,7 +33,9 @@ def comment_moderate(*, comment: Comment, action: str, actor: StaffUser) -> Comm
             before = comment.status
             comment.pinned = FLAG_ACTIONS[action]
             Comment.objects.filter(pk=comment.pk).update(pinned=comment.pinned)
-            cache.thread_changed(url=comment.thread.url, key=comment.thread.key)
+            visible = comment.status == Comment.Status.PUBLISHED
+            event = {"type": "comment.pinned", "id": comment.pk} if visible else None
+            cache.thread_changed(url=comment.thread.url, key=comment.thread.key, event=event)
         else:
             if comment.shadowed and action in ("approve", "restore"):
                 comment.shadowed = False

@@ -21,6 +21,7 @@ HOST = "comments.dashd-blog.example"
 
 @pytest.fixture(scope="module")
 def site(platform: Platform, host_site: HostSite) -> Iterator[None]:
+    (ARTIFACTS / "dns.json").unlink(missing_ok=True)  # records of an earlier run
     site_create(platform, host_site, SITE)
     yield
 

@@ -33,8 +33,14 @@ export async function removeComment(node) {
     paint(node);
     return focus(node.el);
   }
-  node.el.remove();
+  drop(node);
+}
+
+/** Take the comment of `node`, which has no replies, off the page. */
+export function drop(node) {
+  const c = node.c;
   state.nodes.delete(c.id);
+  node.el.remove();
   if (node.parent) {
     node.parent.c.replies = node.parent.c.replies.filter((reply) => reply !== c);
     paint(node.parent);

@@ -4,26 +4,29 @@
    Modules: config (the tag's options), i18n + locales/ (strings), api (the HTTP client),
    storage (the reader's identity), dom (elements), format (ages, initials), state,
    render (the thread), forms (comment box, flag form), comments (vote, delete),
-   thread (loading), live (Server-Sent Events), permalink (#comment-<id>), styles.css;
-   sso.js (signing in with the site's accounts) is a file of its own, fetched when a page
-   needs it. */
+   thread (loading), live (Server-Sent Events), styles.css; sso.js (signing in with the
+   site's accounts) and permalink.js (#comment-<id>) are files of their own, fetched when a
+   page needs them. */
 
 import { API, options, script } from "./config.js";
 import { h } from "./dom.js";
-import { lang, localeLoad } from "./i18n.js";
+import { lang, localeLoad, t } from "./i18n.js";
 import { listen } from "./live.js";
-import { followPermalinks } from "./permalink.js";
-import { mount } from "./render.js";
+import { mount, paint } from "./render.js";
 import { state, ui } from "./state.js";
 import { load } from "./thread.js";
 
-// Sign-in with the site's own accounts lives in sso.js, fetched only by pages that use it:
-// those with data-sso or disqus_config, and those of a site that signs readers in.
-const sso = () =>
-  window.Palaver.sso ||
+// Parts in files of their own, fetched only by pages that need them: sso.js (sign-in with the
+// site's own accounts: pages with data-sso or disqus_config, and those of a site that signs
+// readers in) and permalink.js (pages opened at #comment-<id>).
+const part = (name) =>
+  window.Palaver[name] ||
   new Promise((done) =>
-    document.head.append(h("script", { src: API + "/sso.js", onload: done, onerror: done })),
-  ).then(() => window.Palaver.sso);
+    document.head.append(h("script", { src: `${API}/${name}.js`, onload: done, onerror: done })),
+  ).then(() => window.Palaver[name]);
+const reveal = () =>
+  /^#comment-\d+$/.test(location.hash) &&
+  part("permalink").then((p) => p?.reveal({ state, load, paint }));
 
 async function start() {
   const host = document.getElementById("palaver-thread");
@@ -37,11 +40,12 @@ async function start() {
   }
   await localeLoad();
   mount(host);
-  if ("sso" in options || window.disqus_config) await (await sso())?.signIn(options);
+  if ("sso" in options || window.disqus_config) await (await part("sso"))?.signIn(options);
   await load();
-  if (state.site.sso) (await sso())?.bar(state.site.sso, ui.composer, lang);
+  if (state.site.sso) (await part("sso"))?.bar(state.site.sso, ui.composer, lang, t);
   listen();
-  await followPermalinks();
+  addEventListener("hashchange", reveal);
+  await reveal();
 }
 
 // Once per page, however many times the script is included.

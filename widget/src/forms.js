@@ -4,6 +4,7 @@ import { api, errorText } from "./api.js";
 import { added } from "./comments.js";
 import { loadedAt, options } from "./config.js";
 import { button, focus, h } from "./dom.js";
+import { notifyChoice } from "./notify.js";
 import { t } from "./i18n.js";
 import { note, paint } from "./render.js";
 import { nextId, state } from "./state.js";
@@ -40,10 +41,11 @@ export function form(o) {
     el.value = value || "";
     return h("label", {}, [label, el]);
   };
-  // A signed-in reader is named by the site's sign-in (sso.js), not by a name field.
+  // Guests give a name, and an e-mail address when the site asks for one or they want
+  // replies by e-mail. A signed-in reader is named by the site's sign-in (sso.js).
   const guest = !(o.edit || me.signed) && [
     input("name", "text", me.name, t("name")),
-    state.site.guest_email_required && input("email", "email", me.email, t("email")),
+    input("email", "email", me.email, t("email")),
   ];
   // Left empty by people, filled in by bots that fill in every field.
   const honeypot = h("input", {
@@ -69,6 +71,7 @@ export function form(o) {
       guest,
       h("span", { class: "pv-end" }, [o.cancel && button(t("cancel"), o.cancel), send]),
     ]),
+    guest && notifyChoice(guest[1].lastChild),
   ]);
   const field = (name) => f.querySelector(`[name=${name}]`);
 
@@ -97,6 +100,7 @@ export function form(o) {
           body: text.value,
           author_name: name || undefined,
           author_email: email || undefined,
+          notify: email && field("notify").checked ? "replies" : undefined,
           hp: honeypot.value,
           t: Date.now() - loadedAt,
         });

@@ -1,26 +1,20 @@
 /* Permalinks: a host page opened at #comment-<id> shows that comment. The thread lives in a
    shadow root, where the browser's own fragment navigation cannot reach, so the widget loads
    later pages until the comment is there, opens collapsed replies around it, then scrolls to
-   it, marks it and moves focus to it. E-mails, feeds and webhooks link to this form. */
-
-import { paint } from "./render.js";
-import { state } from "./state.js";
-import { load } from "./thread.js";
+   it, marks it and moves focus to it. E-mails, feeds and webhooks link to this form.
+   Its own file, /permalink.js, fetched by embed.js only when the address names a comment;
+   it registers itself as window.Palaver.permalink and works on what embed.js hands it. */
 
 const MAX_PAGES = 40; // of 50 top-level comments each: 2,000 threads down, then give up
 
 let shown = null;
 
-/** The comment id the page's address names, or null. */
-const wanted = () => {
+/** Show the comment the address names, loading pages until it is on screen.
+    `widget`: embed.js's {state, load, paint}. */
+async function reveal({ state, load, paint }) {
   const match = /^#comment-(\d+)$/.exec(location.hash);
-  return match ? Number(match[1]) : null;
-};
-
-/** Show the comment the address names (if any), loading pages until it is on screen. */
-export async function reveal() {
-  const id = wanted();
-  if (id === null) return;
+  if (!match) return;
+  const id = Number(match[1]);
   for (let pages = 0; !state.nodes.has(id) && state.next && pages < MAX_PAGES; pages++) {
     await load(true);
   }
@@ -40,8 +34,4 @@ export async function reveal() {
   node.el.focus({ preventScroll: true });
 }
 
-/** Follow the address now and whenever its fragment changes. */
-export function followPermalinks() {
-  window.addEventListener("hashchange", reveal);
-  return reveal();
-}
+window.Palaver.permalink = { reveal };

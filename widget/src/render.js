@@ -8,7 +8,7 @@ import { flagForm, openForm } from "./forms.js";
 import { lang, t } from "./i18n.js";
 import { state, ui } from "./state.js";
 import css from "./styles.css";
-import { load } from "./thread.js";
+import { load, query } from "./thread.js";
 
 /** Build the frame (heading, sort switch, comment box, list, status) in `host`'s shadow root. */
 export function mount(host) {
@@ -41,6 +41,8 @@ export function mount(host) {
     ui.list,
     ui.status,
     ui.more,
+    // The thread's Atom feed (an empty one until the first comment).
+    h("a", { href: `${API}/feeds/thread.atom?` + query() }, t("feed")),
     ui.live,
   ]);
   shadow.replaceChildren(h("style", {}, css), ui.root);

@@ -11,11 +11,15 @@ const STRINGS = {
   en: { as: "Signed in as", out: "Sign out", in: "Sign in to comment" },
   es: { as: "Sesión iniciada como", out: "Cerrar sesión", in: "Inicia sesión para comentar" },
   de: { as: "Angemeldet als", out: "Abmelden", in: "Zum Kommentieren anmelden" },
-};
-const BADGES = {
-  en: { member: "Member", moderator: "Moderator", owner: "Owner" },
-  es: { member: "Miembro", moderator: "Moderador", owner: "Propietario" },
-  de: { member: "Mitglied", moderator: "Moderator", owner: "Inhaber" },
+  fr: { as: "Connecté en tant que", out: "Se déconnecter", in: "Connectez-vous pour commenter" },
+  it: { as: "Accesso come", out: "Esci", in: "Accedi per commentare" },
+  pt: { as: "Sessão iniciada como", out: "Terminar sessão", in: "Inicie sessão para comentar" },
+  nl: { as: "Ingelogd als", out: "Uitloggen", in: "Log in om te reageren" },
+  pl: { as: "Zalogowano jako", out: "Wyloguj", in: "Zaloguj się, aby komentować" },
+  ja: { as: "ログイン中:", out: "ログアウト", in: "ログインしてコメント" },
+  zh: { as: "已登录：", out: "退出", in: "登录后评论" },
+  ar: { as: "مسجّل الدخول باسم", out: "تسجيل الخروج", in: "سجّل الدخول للتعليق" },
+  he: { as: "מחובר/ת בתור", out: "התנתקות", in: "התחברו כדי להגיב" },
 };
 
 /** The page's payload: data-sso, else what a Disqus-era page's disqus_config sets as
@@ -56,8 +60,9 @@ async function signIn(options) {
 }
 
 /** Before `composer` (the comment box): who is signed in and a sign-out button, or a link
-    to the site's sign-in page. `pages`: the site's {login_url, logout_url}. */
-function bar(pages, composer, lang) {
+    to the site's sign-in page. `pages`: the site's {login_url, logout_url}; `t`: the
+    widget's strings (badge names). */
+function bar(pages, composer, lang, t) {
   const s = STRINGS[lang] || STRINGS.en;
   const me = stored().signed;
   const out = () => {
@@ -65,7 +70,7 @@ function bar(pages, composer, lang) {
     if (pages.logout_url) location.href = pages.logout_url;
     else location.reload();
   };
-  const badge = me && me.badge && (BADGES[lang] || BADGES.en)[me.badge];
+  const badge = me && me.badge && t(me.badge);
   const el = me
     ? h("p", { class: "pv-note pv-sso" }, [
         s.as + " ",
