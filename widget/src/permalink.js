@@ -7,8 +7,6 @@
 
 const MAX_PAGES = 40; // of 50 top-level comments each: 2,000 threads down, then give up
 
-let shown = null;
-
 /** Show the comment the address names, loading pages until it is on screen.
     `widget`: embed.js's {state, load, paint}. */
 async function reveal({ state, load, paint }) {
@@ -26,8 +24,7 @@ async function reveal({ state, load, paint }) {
       paint(up);
     }
   }
-  if (shown && shown !== node.el) shown.removeAttribute("data-target");
-  shown = node.el;
+  node.el.getRootNode().querySelector("[data-target]")?.removeAttribute("data-target");
   node.el.setAttribute("data-target", "");
   node.el.tabIndex = -1;
   node.el.scrollIntoView({ block: "center" });
