@@ -19,11 +19,14 @@ import { load } from "./thread.js";
 // Parts in files of their own, fetched only by pages that need them: sso.js (sign-in with the
 // site's own accounts: pages with data-sso or disqus_config, and those of a site that signs
 // readers in) and permalink.js (pages opened at #comment-<id>).
-const part = (name) =>
-  window.Palaver[name] ||
-  new Promise((done) =>
-    document.head.append(h("script", { src: `${API}/${name}.js`, onload: done, onerror: done })),
-  ).then(() => window.Palaver[name]);
+const part = async (name) => {
+  if (!window.Palaver[name]) {
+    await new Promise((done) =>
+      document.head.append(h("script", { src: `${API}/${name}.js`, onload: done, onerror: done })),
+    );
+  }
+  return window.Palaver[name];
+};
 const reveal = () =>
   /^#comment-\d+$/.test(location.hash) &&
   part("permalink").then((p) => p?.reveal({ state, load, paint }));
