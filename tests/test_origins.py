@@ -132,6 +132,7 @@ def test_dashboard_settings_store_ascii_and_show_unicode(staff_client, alpha, cl
         "moderation_mode": "post", "allowed_origins": f"https://alpha.example\n{TYPED}",
         "guests_allowed": "on", "max_links": "2", "flag_threshold": "3",
         "edit_window_minutes": "15", "max_depth": "5", "auto_close_days": "0",
+        "ip_retention_days": "90",
     }  # fmt: skip
     assert owner.post("/dashboard/settings/", form).status_code == 302
     assert origins_of(alpha.schema_name) == [
