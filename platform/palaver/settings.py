@@ -1,7 +1,7 @@
 """Palaver settings. Everything deployment-specific comes from the environment.
 
-See .env.example for the variables. Importing this module reads the environment and
-nothing else: it starts no server and writes no file. The entry points (`manage.py`,
+See deploy/environment.example for the variables. Importing this module reads the environment
+and nothing else: it starts no server and writes no file. The entry points (`manage.py`,
 bin/demo.py, the test suite, the benchmarks) start the embedded PostgreSQL and Redis when
 DATABASE_URL / REDIS_URL are unset and export their URLs first (palaver.devservices).
 Without them, as when a type checker or an editor imports settings, the URLs below are
