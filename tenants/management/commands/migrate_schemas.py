@@ -88,14 +88,19 @@ def shared_history_copy(template: str, schemas: list[str]) -> None:
             cursor.execute(";\n".join(statements))
 
 
-def sites_behind(template: str) -> tuple[list[str], list[str]]:
-    """(every site schema, those whose migration history differs from the template's)."""
+def site_schemas(template: str) -> list[str]:
+    """Every site's schema (not the public one, not the template), in name order."""
     public = get_public_schema_name()
-    schemas = list(
+    return list(
         Tenant.objects.exclude(schema_name__in=[public, template])
         .order_by("schema_name")
         .values_list("schema_name", flat=True)
     )
+
+
+def sites_behind(template: str) -> tuple[list[str], list[str]]:
+    """(every site schema, those whose migration history differs from the template's)."""
+    schemas = site_schemas(template)
     reference = migration_histories([template])[template]
     histories = migration_histories(schemas)
     return schemas, [schema for schema in schemas if histories[schema] != reference]
