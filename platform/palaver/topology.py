@@ -379,6 +379,37 @@ class RedisCluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class RedisServer:
+    """A plain Redis (Debian's redis-server) on a spare port, nothing saved to disk."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.folder = _private_folder("palaver-redis-")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        server = binary("redis-server", "/usr/bin/redis-server")
+        if server is None:
+            raise RuntimeError("redis-server is not installed (Debian: apt-get install redis)")
+        with (self.folder / "redis.log").open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server
+                [
+                    server, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+                    str(self.folder), "--save", "", "--appendonly", "no",
+                ],
+                stdout=log, stderr=log, start_new_session=True,
+            )  # fmt: skip
+        wait_for_port(self.port, 10, self.process)
+
+    def stop(self) -> None:
+        _stop(self.process)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 class RabbitMQ:
     """A RabbitMQ node of its own (Debian's rabbitmq-server) on spare ports, beside any
     broker the machine already runs: its own node name, data, logs and Erlang cookie."""
