@@ -48,9 +48,12 @@ class Server:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     def memory(self) -> dict[str, float]:
-        """RSS and PSS in MiB of the server's processes (master and workers)."""
-        pids = [self.process.pid, *descendants(self.process.pid)]
-        return memory_of(pids)
+        """RSS and PSS in MiB of the server's processes (master and workers), and the largest
+        RSS of one worker (`worker_rss_mib`, the master's own when it has no workers)."""
+        workers = descendants(self.process.pid)
+        total = memory_of([self.process.pid, *workers])
+        each = [memory_of([pid])["rss_mib"] for pid in workers] or [total["rss_mib"]]
+        return {**total, "worker_rss_mib": max(each), "workers": len(workers)}
 
 
 def descendants(pid: int) -> list[int]:

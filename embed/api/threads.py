@@ -7,6 +7,8 @@ trip, no SQL.
 
 import gzip
 import hashlib
+import threading
+from collections import OrderedDict
 from typing import Any, NamedTuple
 
 import orjson
@@ -61,6 +63,33 @@ def thread_query(params: QueryDict) -> ThreadQuery:
     return ThreadQuery(url, key, sort, cursor, after, idents, scope)
 
 
+class Inflated:
+    """This process's plain copies of recent payloads, by ETag, so a client that does not take
+    gzip costs no inflate per request. A payload's ETag is a hash of its plain bytes, so an
+    entry is never stale; the oldest go first past `max_bytes` (a few hot threads' worth)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.held: OrderedDict[str, bytes] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def plain(self, etag: str, packed: bytes) -> bytes:
+        """The plain bytes of `packed` (a gzip member) whose ETag is `etag`."""
+        body = self.held.get(etag)
+        if body is not None:
+            return body
+        body = gzip.decompress(packed)
+        with self.lock:
+            if etag not in self.held:
+                self.held[etag] = body
+                self.size += len(body)
+                while self.size > self.max_bytes and len(self.held) > 1:
+                    self.size -= len(self.held.popitem(last=False)[1])
+        return body
+
+
+inflated = Inflated(max_bytes=8 * 1024 * 1024)
 THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=1"
 GZIP_LEVEL = 6  # on a cache miss only: 118 KB of JSON in about a millisecond, to ~15 KB
 PAYLOAD_FORMAT = "gz"  # in the payload key: entries of another format are never read
@@ -71,8 +100,8 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
 
     A payload is gzipped once, when it is cached (`etag\n` + gzip bytes), and sent as it is
     to every client that takes gzip (browsers all do); the rare one that does not gets it
-    inflated. The two representations have their own strong ETags, and an If-None-Match
-    naming either answers 304."""
+    inflated (once per process and payload: `inflated`). The two representations have their
+    own strong ETags, and an If-None-Match naming either answers 304."""
     site = site_config()
     idents = query.idents
     suffix = f"{site.version}:{query.sort}:{query.cursor}:{PAYLOAD_FORMAT}"
@@ -102,7 +131,7 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
         response = HttpResponse(packed, content_type=JSON)
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(gzip.decompress(packed), content_type=JSON)
+        response = HttpResponse(inflated.plain(etag, packed), content_type=JSON)
     response["ETag"] = gzip_etag(etag) if gzipped else etag
     response["Vary"] = "Accept-Encoding"
     # Browsers revalidate every time (cheap: a 304); a shared cache such as the nginx front
