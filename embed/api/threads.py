@@ -95,13 +95,56 @@ GZIP_LEVEL = 6  # on a cache miss only: 118 KB of JSON in about a millisecond, t
 PAYLOAD_FORMAT = "gz"  # in the payload key: entries of another format are never read
 
 
+class ThreadAnswer(NamedTuple):
+    """What the thread read answers, before any middleware: status, body, view headers."""
+
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+def cached_payload(query: ThreadQuery) -> tuple[str, bytes] | None:
+    """The cached payload of `query` in this site (its ETag and gzip bytes), or None on a
+    miss. Needs the site set (current_schema); reads Redis (one script) and, at most once a
+    minute per process and site, the site's settings row."""
+    site = site_config()
+    suffix = f"{site.version}:{query.sort}:{query.cursor}:{PAYLOAD_FORMAT}"
+    _, stored, site_version = cache.payload_get(query.idents, suffix)
+    if stored is None or not site_config_seen(site_version):
+        return None
+    etag_bytes, _, packed = stored.partition(b"\n")
+    return etag_bytes.decode(), packed
+
+
+def thread_answer(
+    etag: str, packed: bytes, *, gzipped: bool, if_none_match: str | None
+) -> ThreadAnswer:
+    """The answer for a payload (`etag`, gzip bytes `packed`): the gzip bytes as they are to a
+    client that takes gzip, the plain bytes otherwise, or a 304 when If-None-Match names
+    either representation. The two representations have their own strong ETags."""
+    if etag_matches(if_none_match, etag, gzip_etag(etag)):
+        status, body, headers = 304, b"", []
+    elif gzipped:
+        status, body = 200, packed
+        headers = [("Content-Type", JSON), ("Content-Encoding", "gzip")]
+    else:
+        status, body, headers = 200, inflated.plain(etag, packed), [("Content-Type", JSON)]
+    headers += [
+        ("ETag", gzip_etag(etag) if gzipped else etag),
+        ("Vary", "Accept-Encoding"),
+        # Browsers revalidate every time (cheap: a 304); a shared cache such as the nginx
+        # front (deploy/nginx.conf) may serve its copy for one second.
+        ("Cache-Control", THREAD_CACHE_CONTROL),
+    ]
+    return ThreadAnswer(status, body, headers)
+
+
 def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
     """The cached payload's bytes (or a 304), building and storing them on a miss.
 
     A payload is gzipped once, when it is cached (`etag\n` + gzip bytes), and sent as it is
     to every client that takes gzip (browsers all do); the rare one that does not gets it
-    inflated (once per process and payload: `inflated`). The two representations have their
-    own strong ETags, and an If-None-Match naming either answers 304."""
+    inflated (once per process and payload: `inflated`). See `thread_answer`."""
     site = site_config()
     idents = query.idents
     suffix = f"{site.version}:{query.sort}:{query.cursor}:{PAYLOAD_FORMAT}"
@@ -123,20 +166,15 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
         stored = etag.encode() + b"\n" + packed
         cache.payload_put(idents, version, suffix, stored)
     etag_bytes, _, packed = stored.partition(b"\n")
-    etag = etag_bytes.decode()
-    gzipped = accepts_gzip(request)
-    if etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), etag, gzip_etag(etag)):
-        response = HttpResponse(status=304)
-    elif gzipped:
-        response = HttpResponse(packed, content_type=JSON)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(inflated.plain(etag, packed), content_type=JSON)
-    response["ETag"] = gzip_etag(etag) if gzipped else etag
-    response["Vary"] = "Accept-Encoding"
-    # Browsers revalidate every time (cheap: a 304); a shared cache such as the nginx front
-    # (deploy/nginx.conf) may serve its copy for one second.
-    response["Cache-Control"] = THREAD_CACHE_CONTROL
+    answer = thread_answer(
+        etag_bytes.decode(), packed, gzipped=accepts_gzip(request),
+        if_none_match=request.META.get("HTTP_IF_NONE_MATCH"),
+    )  # fmt: skip
+    response = HttpResponse(answer.body, status=answer.status)
+    if answer.status == 304:
+        del response["Content-Type"]  # a 304 has no body, so no type (RFC 9110 15.4.5)
+    for name, value in answer.headers:
+        response[name] = value
     return response
 
 
