@@ -336,6 +336,15 @@ def test_it_describes_how_a_link_is_written() -> None:
     assert "host:swagbucks.com" in features("www.swagbucks.com/p/x")
 
 
+def test_an_invitation_to_the_authors_channel_reaches_out_like_a_link() -> None:
+    from embed.spam.tokens import reaches_out
+
+    for text in ("Check me out, I rap", "please subscribe to me!", "new video on my channel"):
+        assert reaches_out(text), text
+    for text in ("I follow the news closely", "Great post, thanks", "Check out the docs"):
+        assert not reaches_out(text), text
+
+
 def test_it_undoes_spacing_and_bracket_tricks() -> None:
     assert "word:youtube" in features("y o u t u b e")
     assert "word:youtube" in features("my you[tube] channel")
@@ -381,7 +390,7 @@ def test_spam_eval_report_covers_every_file_and_meets_the_precision_goals(report
 # F1 of the shipped way of training (the first three rows), leaving each YouTube file out.
 # The floors are this version's figures (docs/spam.md), so that a change that loses recall
 # fails here; the goal of 0.95 on every file is not reached (docs/spam.md says why).
-F1_FLOORS = {"Youtube01-Psy": 0.905, "Youtube02-KatyPerry": 0.86, "Youtube03-LMFAO": 0.885}
+F1_FLOORS = {"Youtube01-Psy": 0.925, "Youtube02-KatyPerry": 0.87, "Youtube03-LMFAO": 0.89}
 
 
 def test_spam_eval_keeps_this_versions_f1_on_every_youtube_file(report) -> None:

@@ -152,12 +152,29 @@ def _registered_domain(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
+# An invitation to the author's own channel or page, the words that stand for a link where
+# the author's name is one (on video sites, and in forms that take a website).
+_SELF_PROMOTION = re.compile(
+    r"\b(?:my|our) (?:own )?(?:channel|videos?|music|songs?|tracks?|playlist|page|profile|"
+    r"instagram|twitter|twitch|band|mixtape)\b"
+    r"|\b(?:check|look) (?:me|us) (?:out|up)\b|\bfollow (?:me|us)\b"
+    r"|\bsub(?:scribe)? (?:to )?(?:me|us|my)\b|\bsubscribers?\b",
+    re.IGNORECASE,
+)
+
+
 def reaches_out(text: str) -> bool:
     """Whether the comment offers a way to reach its author off the page: a link to a site not
-    in WELL_KNOWN_HOSTS, or contact details. Comment spam exists to do exactly that."""
+    in WELL_KNOWN_HOSTS, contact details, or an invitation to the author's own channel or page
+    ("check out my channel", "subscribe to me", "follow me"). Comment spam exists to do
+    exactly that."""
     plain = deobfuscate(normalize(text))
     links = (_registered_domain(link_host(url)) for url in find_links(plain))
-    return any(domain not in WELL_KNOWN_HOSTS for domain in links) or bool(contact_details(plain))
+    return (
+        any(domain not in WELL_KNOWN_HOSTS for domain in links)
+        or bool(contact_details(plain))
+        or bool(_SELF_PROMOTION.search(plain))
+    )
 
 
 def features(text: str) -> frozenset[str]:
