@@ -4,6 +4,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.permalinks import (
+    DEFAULT_PERMALINK_PATTERN,
+    PERMALINK_MAX_LENGTH,
+    permalink_pattern_validate,
+)
+
 
 class SiteSettings(models.Model):
     """The site's configuration: one row per tenant schema (id 1, enforced by a constraint),
@@ -59,6 +65,13 @@ class SiteSettings(models.Model):
     # daily job clears it after (embed/moderation/retention.py).
     ip_retention_days = models.PositiveIntegerField(
         default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
+    # Where a comment's link points (e-mails, feeds, webhooks, the dashboard): `{url}` is the
+    # thread's page, `{id}` the comment's id (core/permalinks.py).
+    permalink_pattern = models.CharField(
+        max_length=PERMALINK_MAX_LENGTH,
+        default=DEFAULT_PERMALINK_PATTERN,
+        validators=[permalink_pattern_validate],
     )
     updated = models.DateTimeField(auto_now=True)
 

@@ -28,6 +28,7 @@ from django.db import InterfaceError, OperationalError
 
 from core import keys, redis
 from core.effects import after_commit
+from core.permalinks import permalink_format
 from core.tenancy import current_schema
 from core.urlnorm import origins_clean
 from embed.models import SiteSettings
@@ -60,6 +61,7 @@ class SiteConfig:
     login_url: str
     logout_url: str
     gravatar: bool
+    permalink_pattern: str
     version: str  # changes whenever the settings change; part of thread cache keys
 
     def public(self) -> dict[str, Any]:
@@ -158,11 +160,18 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         login_url=row.login_url,
         logout_url=row.logout_url,
         gravatar=row.gravatar,
+        permalink_pattern=row.permalink_pattern,
         version=format(row.updated.timestamp(), ".6f") if row.updated else "0",
     )
     _cache[schema] = (now + SITE_CACHE_SECONDS, config)
     _copy_put(config)
     return config
+
+
+def comment_permalink(*, url: str, comment_id: int) -> str:
+    """The link of a comment on its page, by the site's `permalink_pattern` (default
+    `{url}#comment-{id}`, which the widget's permalink part opens); `url` is the thread's."""
+    return permalink_format(site_config().permalink_pattern, url=url, comment_id=comment_id)
 
 
 def site_config_forget() -> None:
