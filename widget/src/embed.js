@@ -45,7 +45,7 @@ async function start() {
   mount(host);
   if ("sso" in options || window.disqus_config) await (await part("sso"))?.signIn(options);
   await load();
-  if (state.site.sso) (await part("sso"))?.bar(state.site.sso, ui.composer, lang, t);
+  if (state.site.sso) (await part("sso"))?.bar(state.site.sso, ui.composer, lang, t, part);
   listen();
   addEventListener("hashchange", reveal);
   await reveal();
