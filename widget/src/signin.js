@@ -9,7 +9,6 @@
    the comment box that opens a small form. sso.js shows who is signed in, and signs out. */
 
 import { api } from "./api.js";
-import { options } from "./config.js";
 import { button, h } from "./dom.js";
 import { remember, stored } from "./storage.js";
 
@@ -88,6 +87,9 @@ const STRINGS = {
   },
 };
 
+/** The page's canonical URL: the embed.js tag's data-url (this file's own tag has none). */
+const pageUrl = () => document.querySelector('script[src*="/embed.js"][data-url]').dataset.url;
+
 // Refusals of a link (docs/api.md) the reader is told about in their own words.
 const SPENT = { magic_invalid: 1, magic_used: 1, magic_expired: 1 };
 
@@ -131,13 +133,12 @@ async function start(composer, lang, t) {
   }
   if (stored().signed) return;
 
-  const input = (name, type, label, value) =>
+  const input = (name, type, label) =>
     h("label", {}, [
       label,
       h("input", {
         name,
         type,
-        value,
         autocomplete: name,
         maxlength: type === "email" ? 254 : 64,
         required: type === "email",
@@ -146,14 +147,18 @@ async function start(composer, lang, t) {
   const form = h("form", { class: "pv-form", hidden: true, onsubmit: send }, [
     h("div", { class: "pv-row" }, [
       input("email", "email", t("email")),
-      input("name", "text", t("name"), stored().name),
+      input("name", "text", t("name")),
       h("button", { type: "submit", class: "pv-primary" }, s.send),
     ]),
   ]);
   const open = button(s.by, () => {
     form.hidden = !form.hidden;
     open.setAttribute("aria-expanded", String(!form.hidden));
-    if (!form.hidden) form.querySelector("input").focus();
+    if (form.hidden) return;
+    // The name the reader went by as a guest, to keep or change.
+    const [email, name] = form.querySelectorAll("input");
+    name.value = name.value || stored().name || "";
+    email.focus();
   });
   open.setAttribute("aria-expanded", "false");
   box.prepend(open, form);
@@ -164,7 +169,7 @@ async function start(composer, lang, t) {
     const submit = form.querySelector("[type=submit]");
     submit.disabled = true;
     try {
-      await api("POST", "auth/magic", { email, name, url: options.url }, false);
+      await api("POST", "auth/magic", { email, name, url: pageUrl() }, false);
       form.hidden = true;
       open.setAttribute("aria-expanded", "false");
       say(s.sent, true);
