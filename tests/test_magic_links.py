@@ -78,6 +78,7 @@ def test_the_link_arrives_by_mail_and_signs_the_reader_in(api, alpha, on, eager,
         link = MagicLink.objects.get()
         # Only a digest of the secret is kept, never the secret itself.
         assert link.digest == code_digest(code) and code not in str(link.__dict__)
+        assert link.expires is not None
         assert timedelta(minutes=14) < link.expires - timezone.now() <= timedelta(minutes=15)
 
     response = redeem(api, code)
