@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from embed.magiclinks import FRAGMENT, code_digest
+from embed.magiclinks import FRAGMENT, code_digest, magic_link_mail
 from embed.models import AuditEntry, Comment, Commenter, MagicLink, ReaderIdentity
 from embed.moderation.retention import ip_purge, magic_links_purge
 from embed.site import site_settings_update
@@ -105,6 +105,17 @@ def test_the_answer_is_the_same_for_every_address(api, on, eager, mail_sink):
     assert {(a.status_code, a.content) for a in answers} == {(202, b'{"minutes":15}')}
 
 
+def test_the_mail_task_sends_each_link_once(api, alpha, on, eager, mail_sink):
+    mailed_code(api, eager, mail_sink)
+    with schema_context(alpha.schema_name):
+        link = MagicLink.objects.get()
+        assert link.sent is not None
+        # A redelivered task finds the link sent and sends nothing (nor a new secret).
+        assert magic_link_mail(link_id=link.pk) is False
+        assert MagicLink.objects.get().digest == link.digest
+    assert mail_sink.messages == []
+
+
 def test_a_link_works_once(api, on, eager, mail_sink):
     code = mailed_code(api, eager, mail_sink)
     first = redeem(api, code)
@@ -131,6 +142,9 @@ def test_a_code_of_site_a_is_worthless_on_site_b(api, api_for, alpha, beta, on, 
     with schema_context(beta.schema_name):
         assert not ReaderIdentity.objects.exists()
     assert redeem(api, code).status_code == 200  # still good at home
+    # Asking on B for a page of A is refused: B's links lead only to B's pages.
+    response = ask(api_for(beta), eager)
+    assert response.status_code == 400 and "url" in response.json()["error"]["fields"]
 
 
 def test_a_link_back_to_another_sites_page_is_refused(api, on, eager, mail_sink):
