@@ -66,7 +66,8 @@ async function signIn(options) {
     widget's strings (badge names); `part`: embed.js's loader of parts, for signin.js
     (sign-in by e-mail link, when `pages.email`). */
 async function bar(pages, composer, lang, t, part) {
-  if (pages.email) await (await part("signin"))?.start(composer, lang, t);
+  // (An embed.js from before signin.js hands no loader: no e-mail sign-in then.)
+  if (pages.email && part) await (await part("signin"))?.start(composer, lang, t);
   const s = STRINGS[lang] || STRINGS.en;
   const me = stored().signed;
   const out = () => {
