@@ -58,6 +58,7 @@ class SiteConfig:
     spam_filter: bool
     akismet_key: str
     sso_enabled: bool
+    email_sign_in: bool
     login_url: str
     logout_url: str
     gravatar: bool
@@ -71,10 +72,15 @@ class SiteConfig:
             "guest_email_required": self.guest_email_required,
             "edit_window_minutes": self.edit_window_minutes,
             "max_depth": self.max_depth,
-            # The site's own sign-in: the widget shows its buttons (null when SSO is off).
+            # How readers sign in (null when they cannot): the site's own pages (SSO), and
+            # whether a link by e-mail may sign them in. The widget shows the buttons.
             "sso": (
-                {"login_url": self.login_url or None, "logout_url": self.logout_url or None}
-                if self.sso_enabled
+                {
+                    "login_url": (self.login_url or None) if self.sso_enabled else None,
+                    "logout_url": (self.logout_url or None) if self.sso_enabled else None,
+                    "email": self.email_sign_in,
+                }
+                if self.sso_enabled or self.email_sign_in
                 else None
             ),
         }
@@ -157,6 +163,7 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         spam_filter=row.spam_filter,
         akismet_key=row.akismet_key,
         sso_enabled=row.sso_enabled,
+        email_sign_in=row.email_sign_in,
         login_url=row.login_url,
         logout_url=row.logout_url,
         gravatar=row.gravatar,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from embed.api import admin, auth, comments, events, imports, notify_admin, threads
+from embed.api import admin, auth, comments, events, imports, magic, notify_admin, threads
 
 urlpatterns = [
     path("thread", threads.ThreadApi.as_view(), name="api-thread"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("comments/<int:pk>/vote", comments.CommentVoteApi.as_view(), name="api-comment-vote"),
     path("comments/<int:pk>/flag", comments.CommentFlagApi.as_view(), name="api-comment-flag"),
     path("auth/sso", auth.SsoSignInApi.as_view(), name="api-auth-sso"),
+    path("auth/magic", magic.MagicLinkAskApi.as_view(), name="api-auth-magic"),
+    path("auth/magic/redeem", magic.MagicLinkRedeemApi.as_view(), name="api-auth-magic-redeem"),
     path("counts", threads.CountsApi.as_view(), name="api-counts"),
     path("admin/comments", admin.QueueApi.as_view(), name="admin-queue"),
     path("admin/comments/bulk", admin.BulkActionApi.as_view(), name="admin-bulk"),

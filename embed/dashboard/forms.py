@@ -244,6 +244,12 @@ class SettingsForm(forms.Form):
         label="Your sign-out page",
         help_text="The widget's “Sign out” button opens it after forgetting the reader here.",
     )
+    email_sign_in = forms.BooleanField(
+        required=False,
+        label="Sign-in by e-mail link",
+        help_text="Readers may sign in with a one-time link sent to their address, good for "
+        "15 minutes; their comments then carry the name they chose and a picture.",
+    )
     gravatar = forms.BooleanField(
         required=False,
         label="Gravatar pictures",
@@ -276,7 +282,7 @@ class SettingsForm(forms.Form):
         ("Commenting", ("guests_allowed", "guest_email_required", "edit_window_minutes",
                         "max_depth", "auto_close_days")),
         ("Embedding", ("allowed_origins", "permalink_pattern")),
-        ("Sign-in", ("sso_enabled", "login_url", "logout_url", "gravatar")),
+        ("Sign-in", ("sso_enabled", "login_url", "logout_url", "email_sign_in", "gravatar")),
         ("Privacy", ("ip_retention_days",)),
     )  # fmt: skip
 
