@@ -25,12 +25,13 @@ from typing import Any
 
 import orjson
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from core import keys, redis
 from core.effects import after_commit
 from core.tenancy import current_schema
 from core.urlnorm import origins_clean
-from embed.models import SiteSettings
+from embed.models import OidcProvider, SiteSettings
 
 SITE_CACHE_SECONDS = 60.0
 SITE_VERSION_TTL_SECONDS = keys.SITE_VERSION_TTL_SECONDS
@@ -60,6 +61,8 @@ class SiteConfig:
     login_url: str
     logout_url: str
     gravatar: bool
+    # The readers' sign-in providers the owner set up and enabled: (id, name) each.
+    oidc_providers: tuple[tuple[int, str], ...]
     version: str  # changes whenever the settings change; part of thread cache keys
 
     def public(self) -> dict[str, Any]:
@@ -75,6 +78,8 @@ class SiteConfig:
                 if self.sso_enabled
                 else None
             ),
+            # Sign-in with the owner's providers: one button each (null when there is none).
+            "oidc": [{"id": pk, "name": name} for pk, name in self.oidc_providers] or None,
         }
 
 
@@ -114,6 +119,7 @@ def _copy_get() -> SiteConfig | None:
         fields["allowed_origins"] = frozenset(fields["allowed_origins"])
         fields["banned_words"] = tuple(fields["banned_words"])
         fields["suspect_words"] = tuple(fields["suspect_words"])
+        fields["oidc_providers"] = tuple((pk, name) for pk, name in fields["oidc_providers"])
         return SiteConfig(**fields)
     except (ValueError, TypeError, KeyError):  # a copy from another release: not usable
         return None
@@ -158,6 +164,9 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         login_url=row.login_url,
         logout_url=row.logout_url,
         gravatar=row.gravatar,
+        oidc_providers=tuple(
+            OidcProvider.objects.filter(enabled=True).order_by("pk").values_list("pk", "name")
+        ),
         version=format(row.updated.timestamp(), ".6f") if row.updated else "0",
     )
     _cache[schema] = (now + SITE_CACHE_SECONDS, config)
@@ -191,6 +200,15 @@ def site_settings_update(**fields: Any) -> SiteSettings:
     row.save()
     after_commit(_site_settings_changed)
     return row
+
+
+def site_config_changed() -> None:
+    """Something `site_config` reads besides the settings row changed (a sign-in
+    provider): the row's `updated`, the settings' version, moves, and every process reloads
+    the settings once the transaction commits."""
+    site_settings_row()  # made if missing
+    SiteSettings.objects.filter(pk=SiteSettings.SINGLETON_ID).update(updated=timezone.now())
+    after_commit(_site_settings_changed)
 
 
 def _site_settings_changed() -> None:

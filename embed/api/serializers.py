@@ -158,9 +158,18 @@ class SiteSsoSerializer(serializers.Serializer):
     logout_url = serializers.URLField(allow_null=True)
 
 
+class SiteProviderSerializer(serializers.Serializer):
+    """A sign-in provider the owner set up: its button says "Sign in with <name>" and opens
+    `/auth/oidc/<id>/start` in a popup (docs/api.md, "Sign-in with providers")."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class SitePublicSerializer(serializers.Serializer):
     """The site's settings that the widget may know. `guests_allowed` false means only
-    signed-in readers may comment; `sso` is null unless the site signs readers in."""
+    signed-in readers may comment; `sso` is null unless the site signs readers in; `oidc`
+    lists the site's sign-in providers (null when it has none)."""
 
     # The instance: SiteConfig.public().
 
@@ -169,6 +178,7 @@ class SitePublicSerializer(serializers.Serializer):
     edit_window_minutes = serializers.IntegerField(min_value=0)
     max_depth = serializers.IntegerField(min_value=1)
     sso = SiteSsoSerializer(allow_null=True)
+    oidc = SiteProviderSerializer(many=True, allow_null=True)
 
 
 class ThreadPageSerializer(serializers.Serializer):
