@@ -7,6 +7,7 @@ import re
 import secrets
 import urllib.parse
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -43,7 +44,7 @@ def provider_on(tenant: Tenant, real: RealProvider, **fields: str) -> OidcProvid
     return provider
 
 
-def posted(response) -> dict | None:
+def posted(response) -> Any:
     """What the popup's page posts to the widget (None when it posts nothing)."""
     match = re.search(
         r'<script id="palaver-signin" type="application/json">(.*?)</script>',
