@@ -97,6 +97,7 @@ def test_a_reader_signs_in_and_the_token_goes_to_the_page_origin_only(
     assert message["commenter"]["author"]["name"] == "Ada Lovelace"
     with schema_context(alpha.schema_name):
         reader_id = commenter_token_read(message["commenter_token"])
+        assert reader_id is not None
         identity = ReaderIdentity.objects.get(commenter_id=reader_id)
         assert identity.kind == "oidc"
         assert identity.subject == f"{oidc_provider.issuer} 1"
