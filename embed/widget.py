@@ -1,5 +1,6 @@
 """Serves the built widget (widget/dist/, see docs/widget.md): /embed.js, /count.js,
-/sso.js (sign-in with the site's accounts, fetched only by pages that use it), /permalink.js
+/sso.js (sign-in with the site's accounts, fetched only by pages that use it), /oidc.js
+(sign-in with the site's providers, fetched only on sites that have some), /permalink.js
 (fetched by pages opened at #comment-<id>), and
 /locales/<code>.json, the strings a reader in another language than English fetches; and
 /avatars/<seed>.svg, the identicons of signed-in readers without a picture (embed/avatars.py).
@@ -89,6 +90,11 @@ def sso_js(request: HttpRequest) -> HttpResponseBase:
 
 
 @require_safe
+def oidc_js(request: HttpRequest) -> HttpResponseBase:
+    return asset_response(request, "oidc.js", SCRIPT)
+
+
+@require_safe
 def permalink_js(request: HttpRequest) -> HttpResponseBase:
     return asset_response(request, "permalink.js", SCRIPT)
 
@@ -115,6 +121,7 @@ urlpatterns = [
     path("embed.js", embed_js, name="widget-embed"),
     path("count.js", count_js, name="widget-count"),
     path("sso.js", sso_js, name="widget-sso"),
+    path("oidc.js", oidc_js, name="widget-oidc"),
     path("permalink.js", permalink_js, name="widget-permalink"),
     re_path(r"^avatars/(?P<seed>[0-9a-f]{20})\.svg$", identicon, name="widget-identicon"),
     re_path(r"^locales/(?P<code>[a-z]{2})\.json$", locale_json, name="widget-locale"),

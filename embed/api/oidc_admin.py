@@ -59,7 +59,8 @@ class OidcProviderInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=64)
     issuer = serializers.CharField(max_length=250, required=False, allow_blank=True)
     client_id = serializers.CharField(max_length=255)
-    client_secret = serializers.CharField(max_length=512, write_only=True)
+    # Empty in a change: keep the secret it has.
+    client_secret = serializers.CharField(max_length=512, write_only=True, allow_blank=True)
     enabled = serializers.BooleanField(required=False)
 
 
