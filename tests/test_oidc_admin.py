@@ -92,3 +92,28 @@ def test_the_widget_follows_a_change_at_once(staff_client, alpha, api):
     assert api.thread().json()["site"]["oidc"] == [{"id": made["id"], "name": "Google"}]
     send(owner, "PATCH", f"{LIST}/{made['id']}", {"enabled": False})
     assert api.thread().json()["site"]["oidc"] is None
+
+
+def test_an_owner_adds_and_removes_a_provider_in_the_dashboard(staff_client, alpha, beta):
+    owner = staff_client(alpha)
+    page = "/dashboard/sign-in/"
+    assert owner.get(page).status_code == 200
+    refused = owner.post(page, {**GOOGLE, "kind": "oidc", "issuer": ""})
+    assert refused.status_code == 400
+    assert "discovery document" in refused.content.decode()
+    made = owner.post(page, {**GOOGLE, "kind": "github", "name": "GitHub"}, follow=True)
+    assert made.status_code == 200
+    shown = made.content.decode()
+    assert "https://github.com" in shown and "s3cret" not in shown
+    with schema_context(alpha.schema_name):
+        provider = OidcProvider.objects.get()
+    assert f"http://{host_of(alpha)}/auth/oidc/{provider.pk}/callback" in shown
+    # Another site's owner cannot touch it.
+    action = f"/dashboard/sign-in/{provider.pk}/remove/"
+    assert staff_client(beta).post(action).status_code == 404
+    assert owner.post(f"/dashboard/sign-in/{provider.pk}/disable/").status_code == 302
+    with schema_context(alpha.schema_name):
+        assert OidcProvider.objects.get().enabled is False
+    assert owner.post(action).status_code == 302
+    with schema_context(alpha.schema_name):
+        assert not OidcProvider.objects.exists()
