@@ -23,7 +23,7 @@ const STRINGS = {
   he: { with: "התחברות עם {name}", as: "מחובר/ת בתור", out: "התנתקות" },
 };
 
-let popup = null;
+let heard = null; // the one message listener, for the popup opened last
 
 /** Open the provider's sign-in in a popup; `done` runs when its page posts back. The
     message is taken only from the site's host (event.origin) and from that popup. */
@@ -31,12 +31,13 @@ function signIn(provider, done, say) {
   const params = new URLSearchParams({ origin: location.origin });
   const me = stored();
   if (me.token && !me.signed) params.set("guest", me.token); // the guest's comments join
-  popup = window.open(
+  const popup = window.open(
     `${API}/auth/oidc/${provider.id}/start?${params}`,
     "palaver-signin",
     "popup,width=520,height=680",
   );
-  const heard = (event) => {
+  removeEventListener("message", heard);
+  heard = (event) => {
     const data = event.data;
     if (event.origin !== API || event.source !== popup || data?.type !== "palaver:signin") return;
     removeEventListener("message", heard);
