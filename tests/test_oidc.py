@@ -254,3 +254,20 @@ def test_the_widget_learns_the_sites_providers(api, provider, alpha):
     assert site["oidc"] == [{"id": provider.pk, "name": "Test ID"}]
     with schema_context(alpha.schema_name):
         assert AuditEntry.objects.filter(action="oidc.add").exists()
+
+
+def test_only_a_guests_comments_join_an_account(alpha, api):
+    from embed.guests import guest_comments_join
+
+    assert api.post_comment("Mine, signed in elsewhere").status_code == 201
+    with schema_context(alpha.schema_name):
+        author_id = commenter_token_read(api.token or "")
+        assert author_id is not None
+        reader = Commenter.objects.create(name="Reader")
+        ReaderIdentity.objects.create(commenter_id=author_id, kind="sso", subject="s-1")
+        # Another account's comments never move by a browser's say-so.
+        assert guest_comments_join(guest_id=author_id, reader=reader) == 0
+        assert guest_comments_join(guest_id=None, reader=reader) == 0
+        assert guest_comments_join(guest_id=reader.pk, reader=reader) == 0
+        assert guest_comments_join(guest_id=10**9, reader=reader) == 0
+        assert Comment.objects.get().author_id == author_id
