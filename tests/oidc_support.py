@@ -29,6 +29,15 @@ ADA = {
     "email": "ada@provider.example",
 }
 
+# An owner of the site `alpha` at the provider: the provider vouches for the address.
+OLIVE = {
+    "username": "olive",
+    "password": "owner-of-alpha-2026",
+    "first_name": "Olive",
+    "last_name": "Owner",
+    "email": "owner@alpha.example",
+}
+
 
 @dataclass
 class OidcProvider:
@@ -90,7 +99,7 @@ class OidcProvider:
 def oidc_provider() -> Iterator[OidcProvider]:
     port, token = free_port(), secrets.token_urlsafe(32)
     with tempfile.TemporaryDirectory(prefix="oidc-provider-") as folder:
-        (Path(folder) / "users.json").write_text(json.dumps([ADA]))
+        (Path(folder) / "users.json").write_text(json.dumps([ADA, OLIVE]))
         env = {**os.environ, "OIDC_TEST_SECRET_KEY": token}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         process = subprocess.Popen(  # noqa: S603 - the tests' own provider

@@ -19,7 +19,7 @@ from embed.moderation.providers import oidc_provider_create
 from embed.tokens import commenter_token_read
 from tenants.models import Tenant
 from tests.conftest import Api, host_of
-from tests.oidc_support import ADA
+from tests.oidc_support import ADA, OLIVE
 from tests.oidc_support import OidcProvider as RealProvider
 
 ORIGIN = "https://alpha.example"
@@ -271,3 +271,25 @@ def test_only_a_guests_comments_join_an_account(alpha, api):
         assert guest_comments_join(guest_id=reader.pk, reader=reader) == 0
         assert guest_comments_join(guest_id=10**9, reader=reader) == 0
         assert Comment.objects.get().author_id == author_id
+
+
+def test_the_sites_owner_signs_in_with_the_owner_badge(popup, provider, oidc_provider):
+    started = start(popup, provider)
+    done = popup.get(callback_path(oidc_provider.log_in(started["Location"], user=OLIVE)))
+    author = posted(done)["message"]["commenter"]["author"]
+    assert (author["name"], author["badge"]) == ("Olive Owner", "owner")
+
+
+def test_the_github_preset_sends_the_reader_to_github_with_pkce(popup, alpha):
+    with schema_context(alpha.schema_name):
+        owner = get_user_model().objects.get(email="owner@alpha.example")
+        github = oidc_provider_create(
+            actor=owner, kind="github", name="GitHub", client_id="Iv1.abc", client_secret="z"
+        )
+    started = start(popup, github)
+    assert started.status_code == 302
+    authorize = urllib.parse.urlsplit(started["Location"])
+    assert f"{authorize.netloc}{authorize.path}" == "github.com/login/oauth/authorize"
+    query = urllib.parse.parse_qs(authorize.query)
+    assert query["client_id"] == ["Iv1.abc"] and query["scope"] == ["read:user user:email"]
+    assert query["code_challenge_method"] == ["S256"] and query["state"]
