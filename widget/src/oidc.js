@@ -54,6 +54,7 @@ function signIn(provider, done, say) {
 function bar(providers, composer, lang, t) {
   const s = STRINGS[lang] || STRINGS.en;
   const me = stored().signed;
+  if (me && !me.oidc) return; // signed in by the site's own accounts: sso.js shows who
   const again = () => {
     el.remove();
     composer.replaceChildren(); // the comment box is built anew, for who is signed in now
@@ -65,7 +66,7 @@ function bar(providers, composer, lang, t) {
     "p",
     { class: "pv-note pv-oidc" },
     me
-      ? me.oidc && [
+      ? [
           s.as + " ",
           h("b", {}, me.name),
           badge && [" ", h("span", { class: "pv-badge" }, badge)],
