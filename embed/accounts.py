@@ -70,19 +70,31 @@ def _sign_in(kind: ReaderIdentity.Kind, user: SsoUser) -> Commenter:
 
 def guest_join(*, guest_token: str | None, reader: Commenter) -> int:
     """Give `reader` (just signed in) what the guest holding `guest_token` (their commenter
-    token on this site, from the same browser) wrote: their comments, and their votes and
-    reports on comments `reader` has not voted on or reported. Returns the number of
-    comments moved.
-
-    Nothing happens for a missing or invalid token, another site's token, or the token of a
-    signed-in reader (only guests join an account). One transaction; the threads of the
-    moved comments are bumped after COMMIT, so they show the reader's name at once.
-    """
+    token on this site, from the same browser) wrote: see `guest_join_id`. Nothing happens
+    for a missing or invalid token or another site's token. Returns the comments moved."""
     guest_id = commenter_token_read(guest_token) if guest_token else None
+    return guest_join_id(guest_id=guest_id, reader=reader)
+
+
+def guest_join_id(*, guest_id: int | None, reader: Commenter) -> int:
+    """Give `reader` (just signed in) what the guest `guest_id` of this site wrote: their
+    comments, and their votes and reports on comments `reader` has not voted on or reported.
+    Returns the number of comments moved.
+
+    Only a guest joins an account: nothing moves, and 0 is answered, when `guest_id` is None,
+    is the reader, does not exist here, or has a sign-in of its own (a badge, an identity or
+    an SSO id: another account, and two accounts are never merged by a browser's say-so).
+    One transaction; the threads of the moved comments are bumped after COMMIT, so they show
+    the reader's name at once.
+    """
     if guest_id is None or guest_id == reader.pk:
         return 0
     with transaction.atomic():
-        guest = Commenter.objects.select_for_update().filter(pk=guest_id, badge="").first()
+        guest = (
+            Commenter.objects.select_for_update(of=("self",))
+            .filter(pk=guest_id, badge="", identities__isnull=True, sso_id__isnull=True)
+            .first()
+        )
         if guest is None:
             return 0
         threads = list(

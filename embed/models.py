@@ -148,16 +148,20 @@ class ReaderIdentity(models.Model):
 
     `kind` names the way and `subject` the reader's id there (for SSO, the `id`/`sub` the
     site's server sent). Identities live in the site's schema, so the same person on two
-    sites is two unrelated readers. For e-mail links the subject is the lower-cased address.
+    sites is two unrelated readers. For e-mail links the subject is the lower-cased address;
+    for OIDC it is `"<issuer> <sub>"`, so two providers' user ids never meet.
     """
 
     class Kind(models.TextChoices):
         EMAIL = "email"  # a one-time link sent to the address (embed/magiclinks.py)
         SSO = "sso"  # the site's own accounts: Disqus-style remote_auth_s3 or an HS256 JWT
+        OIDC = "oidc"  # a provider the owner configured (OidcProvider): OIDC, GitHub, Google
 
     commenter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="identities")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    subject = models.CharField(max_length=200)
+    # An OIDC issuer URL (up to ~250) and its `sub` (at most 255 ASCII characters, OIDC Core
+    # 2) side by side.
+    subject = models.CharField(max_length=512)
     email = models.EmailField(blank=True)  # as the sign-in gave it
     url = models.URLField(max_length=1000, blank=True)  # the reader's profile, when given
     created = models.DateTimeField(auto_now_add=True)
@@ -171,6 +175,33 @@ class ReaderIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject}"
+
+
+class OidcProvider(models.Model):
+    """A way for readers to sign in that the site's owner set up: any OpenID Connect issuer
+    (found by discovery, `<issuer>/.well-known/openid-configuration`), or the GitHub and
+    Google presets (embed/oidc.py). Readers see `name` on the widget's button.
+
+    The client secret is kept as given, since it must be sent to the provider's token
+    endpoint; it is never shown again after it is saved, and no API answer carries it.
+    """
+
+    class Kind(models.TextChoices):
+        OIDC = "oidc", "OpenID Connect"
+        GITHUB = "github", "GitHub"
+        GOOGLE = "google", "Google"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OIDC)
+    name = models.CharField(max_length=64)  # shown to readers: "Sign in with <name>"
+    issuer = models.URLField(max_length=250, blank=True)  # "" for GitHub (OAuth 2 only)
+    client_id = models.CharField(max_length=255)
+    client_secret = models.CharField(max_length=512)
+    enabled = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
 
 
 class Comment(models.Model):

@@ -25,13 +25,14 @@ from typing import Any
 
 import orjson
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from core import keys, redis
 from core.effects import after_commit
 from core.permalinks import permalink_format
 from core.tenancy import current_schema
 from core.urlnorm import origins_clean
-from embed.models import SiteSettings
+from embed.models import OidcProvider, SiteSettings
 
 SITE_CACHE_SECONDS = 60.0
 SITE_VERSION_TTL_SECONDS = keys.SITE_VERSION_TTL_SECONDS
@@ -63,6 +64,8 @@ class SiteConfig:
     logout_url: str
     gravatar: bool
     permalink_pattern: str
+    # The readers' sign-in providers the owner set up and enabled: (id, name) each.
+    oidc_providers: tuple[tuple[int, str], ...]
     version: str  # changes whenever the settings change; part of thread cache keys
 
     def public(self) -> dict[str, Any]:
@@ -83,6 +86,8 @@ class SiteConfig:
                 if self.sso_enabled or self.email_sign_in
                 else None
             ),
+            # Sign-in with the owner's providers: one button each (null when there is none).
+            "oidc": [{"id": pk, "name": name} for pk, name in self.oidc_providers] or None,
         }
 
 
@@ -122,6 +127,7 @@ def _copy_get() -> SiteConfig | None:
         fields["allowed_origins"] = frozenset(fields["allowed_origins"])
         fields["banned_words"] = tuple(fields["banned_words"])
         fields["suspect_words"] = tuple(fields["suspect_words"])
+        fields["oidc_providers"] = tuple((pk, name) for pk, name in fields["oidc_providers"])
         return SiteConfig(**fields)
     except (ValueError, TypeError, KeyError):  # a copy from another release: not usable
         return None
@@ -168,6 +174,9 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         logout_url=row.logout_url,
         gravatar=row.gravatar,
         permalink_pattern=row.permalink_pattern,
+        oidc_providers=tuple(
+            OidcProvider.objects.filter(enabled=True).order_by("pk").values_list("pk", "name")
+        ),
         version=format(row.updated.timestamp(), ".6f") if row.updated else "0",
     )
     _cache[schema] = (now + SITE_CACHE_SECONDS, config)
@@ -207,6 +216,15 @@ def site_settings_update(**fields: Any) -> SiteSettings:
     row.save()
     after_commit(_site_settings_changed)
     return row
+
+
+def site_config_changed() -> None:
+    """Something `site_config` reads besides the settings row changed (a sign-in
+    provider): the row's `updated`, the settings' version, moves, and every process reloads
+    the settings once the transaction commits."""
+    site_settings_row()  # made if missing
+    SiteSettings.objects.filter(pk=SiteSettings.SINGLETON_ID).update(updated=timezone.now())
+    after_commit(_site_settings_changed)
 
 
 def _site_settings_changed() -> None:

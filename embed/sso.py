@@ -192,6 +192,20 @@ def _jwt(token: str, *, secrets: list[str], audiences: list[str]) -> SsoUser:
 
 
 _url_valid = URLValidator(schemes=["http", "https"])
+IDENTITY_SUBJECT_MAX = 512  # ReaderIdentity.subject: an OIDC issuer and its `sub`
+
+
+def claims_user(
+    *, subject: str, name: object, email: object, avatar: object, url: object
+) -> SsoUser:
+    """The user an identity provider's claims name (embed.oidc: OIDC's `sub` prefixed with
+    its issuer, `name`, `email`, `picture`, `profile`), checked as an SSO payload's fields
+    are. Raises SsoRefused(SSO_MALFORMED) naming the claim that is unusable."""
+    return _user(
+        subject=subject, name=name, email=email, avatar=avatar, url=url,
+        names=("sub", "name", "email", "picture", "profile"),
+        subject_max=IDENTITY_SUBJECT_MAX,
+    )  # fmt: skip
 
 
 def _user(
@@ -202,6 +216,7 @@ def _user(
     avatar: object,
     url: object,
     names: tuple[str, str, str, str, str],
+    subject_max: int = SUBJECT_MAX,
 ) -> SsoUser:
     """The user from the payload's fields (`names`: what the format calls them)."""
 
@@ -210,8 +225,8 @@ def _user(
 
     if isinstance(subject, int) and not isinstance(subject, bool):
         subject = str(subject)
-    if not isinstance(subject, str) or not subject.strip() or len(subject) > SUBJECT_MAX:
-        raise refuse(0, f"must be text (or a number) of 1-{SUBJECT_MAX} characters")
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > subject_max:
+        raise refuse(0, f"must be text (or a number) of 1-{subject_max} characters")
     try:
         shown = display_name_clean(name if name is not None else "", field="name")
     except ValidationError:

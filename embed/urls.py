@@ -8,4 +8,5 @@ urlpatterns = [
     path("dashboard/", include("embed.dashboard.urls")),
     path("mail/", include("embed.dashboard.mail_urls")),
     path("feeds/", include("embed.api.feed_urls")),
+    path("auth/oidc/", include("embed.api.oidc")),
 ]

@@ -1,6 +1,7 @@
 """Serves the built widget (widget/dist/, see docs/widget.md): /embed.js, /count.js,
 /sso.js (sign-in with the site's accounts, fetched only by pages that use it), /signin.js
-(sign-in by e-mail link, fetched by sso.js for sites that turned it on), /permalink.js
+(sign-in by e-mail link, fetched by sso.js for sites that turned it on), /oidc.js
+(sign-in with the site's providers, fetched only on sites that have some), /permalink.js
 (fetched by pages opened at #comment-<id>), and
 /locales/<code>.json, the strings a reader in another language than English fetches; and
 /avatars/<seed>.svg, the identicons of signed-in readers without a picture (embed/avatars.py).
@@ -95,6 +96,11 @@ def signin_js(request: HttpRequest) -> HttpResponseBase:
 
 
 @require_safe
+def oidc_js(request: HttpRequest) -> HttpResponseBase:
+    return asset_response(request, "oidc.js", SCRIPT)
+
+
+@require_safe
 def permalink_js(request: HttpRequest) -> HttpResponseBase:
     return asset_response(request, "permalink.js", SCRIPT)
 
@@ -121,6 +127,7 @@ urlpatterns = [
     path("embed.js", embed_js, name="widget-embed"),
     path("count.js", count_js, name="widget-count"),
     path("sso.js", sso_js, name="widget-sso"),
+    path("oidc.js", oidc_js, name="widget-oidc"),
     path("permalink.js", permalink_js, name="widget-permalink"),
     path("signin.js", signin_js, name="widget-signin"),
     re_path(r"^avatars/(?P<seed>[0-9a-f]{20})\.svg$", identicon, name="widget-identicon"),

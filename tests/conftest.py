@@ -37,6 +37,7 @@ from tenants.services import schema_name_for, site_create
 from tests.celery_worker import celery_worker  # noqa: F401 - a real Celery worker
 from tests.mailsink import mail_sink, mail_sink_server  # noqa: F401 - a real SMTP server
 from tests.notify_support import eager  # noqa: F401 - tasks in the test's process
+from tests.oidc_support import oidc_provider  # noqa: F401 - a real OpenID Connect provider
 from tests.openapi_check import check_response
 from tests.servers import (  # noqa: F401 - the real-server fixtures, shared by every test tier
     blog_port,

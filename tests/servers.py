@@ -45,6 +45,7 @@ SITES: dict[str, dict[str, Any]] = {
     "delta": {"guest_email_required": True},
     "epsilon": {"sso_enabled": True},  # sign-in with the site's accounts (browser/test_sso.py)
     "zeta": {"email_sign_in": True},  # sign-in by e-mail link (browser/test_magic_link.py)
+    "eta": {},  # sign-in with an OpenID Connect provider (browser/test_oidc.py)
 }
 # Moderation that would hold a test's comments for reasons other than the one under test is
 # relaxed where the settings exist: the spam filter (a test reader types in milliseconds,
@@ -295,6 +296,8 @@ def platform(host_site: HostSite, blog_port: int, mail_sink_server: Any) -> Iter
         # Custom domains are proven in DNS; here, in a file (tests/fake_dns.py).
         "DOMAIN_TXT_RESOLVER": "tests.fake_dns.txt_records",
         "FAKE_DNS_FILE": str(ARTIFACTS / "dns.json"),
+        # The sign-in tests' OpenID Connect provider runs on loopback (tests/oidc_support.py).
+        "OIDC_ALLOW_PRIVATE": "true",
     }
     platform = Platform(port=port, env=env, events_port=events_port)
     server = events = None

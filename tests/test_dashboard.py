@@ -38,7 +38,9 @@ STAFF_PAGES = [
     "/dashboard/stats/",
     "/dashboard/audit/",
 ]
-OWNER_PAGES = ["/dashboard/settings/", "/dashboard/team/", "/dashboard/domains/"]
+OWNER_PAGES = [
+    "/dashboard/settings/", "/dashboard/team/", "/dashboard/domains/", "/dashboard/sign-in/",
+]  # fmt: skip
 ALL_PAGES = STAFF_PAGES + OWNER_PAGES
 
 

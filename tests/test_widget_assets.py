@@ -22,6 +22,7 @@ BUDGETS = {
     "embed.js": 8 * 1024,
     "count.js": 1024,
     "sso.js": 2048,  # fetched only by pages that sign readers in
+    "oidc.js": 2048,  # fetched only by sites with sign-in providers
     "permalink.js": 1024,  # fetched only by pages opened at #comment-<id>
     # Fetched only for sites with sign-in by e-mail link; carries its strings in 12 languages.
     "signin.js": 4096,
@@ -57,7 +58,9 @@ def test_the_build_is_up_to_date_with_its_sources() -> None:
         assert actual == digest, f"{name} changed since the last build: run `make widget`"
 
 
-@pytest.mark.parametrize("name", ["embed.js", "count.js", "sso.js", "permalink.js", "signin.js"])
+@pytest.mark.parametrize(
+    "name", ["embed.js", "count.js", "sso.js", "oidc.js", "permalink.js", "signin.js"]
+)
 def test_each_built_script_is_one_iife(name: str) -> None:
     code = (DIST / name).read_text()
     banner, _, body = code.partition("\n")
@@ -110,7 +113,9 @@ def get(client_for: Callable[[Tenant], Client], alpha: Tenant) -> Callable[..., 
     return lambda path, **headers: client.get(path, headers=headers)
 
 
-@pytest.mark.parametrize("name", ["embed.js", "count.js", "sso.js", "permalink.js", "signin.js"])
+@pytest.mark.parametrize(
+    "name", ["embed.js", "count.js", "sso.js", "oidc.js", "permalink.js", "signin.js"]
+)
 def test_it_serves_the_script_gzipped(get: Callable[..., object], name: str) -> None:
     response = get(f"/{name}", accept_encoding="gzip, deflate, br")
     assert response.status_code == 200  # type: ignore[attr-defined]

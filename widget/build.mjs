@@ -1,5 +1,5 @@
 // Builds the widget from src/ into dist/, the files the platform serves and git keeps:
-//   dist/embed.js, count.js, sso.js, permalink.js, signin.js  bundled by esbuild, minified by esbuild then
+//   dist/embed.js, count.js, sso.js, oidc.js, permalink.js, signin.js  bundled by esbuild, minified by esbuild then
 //                                  terser (one IIFE each)
 //   dist/locales/<code>.json       every locale but English (built into embed.js)
 //   dist/SOURCES                   the sha256 of every input, so `make test` (no Node) can
@@ -65,6 +65,7 @@ async function build() {
     "embed.js": await bundle("embed.js"),
     "count.js": await bundle("count.js"),
     "sso.js": await bundle("sso.js"),
+    "oidc.js": await bundle("oidc.js"),
     "permalink.js": await bundle("permalink.js"),
     "signin.js": await bundle("signin.js"),
   };

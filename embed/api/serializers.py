@@ -161,10 +161,19 @@ class SiteSsoSerializer(serializers.Serializer):
     email = serializers.BooleanField()
 
 
+class SiteProviderSerializer(serializers.Serializer):
+    """A sign-in provider the owner set up: its button says "Sign in with <name>" and opens
+    `/auth/oidc/<id>/start` in a popup (docs/api.md, "Sign-in with providers")."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class SitePublicSerializer(serializers.Serializer):
     """The site's settings that the widget may know. `guests_allowed` false means only
     signed-in readers may comment; `sso` is null unless readers can sign in (with the
-    site's accounts or by e-mail)."""
+    site's accounts or by e-mail); `oidc` lists the site's sign-in providers (null when it
+    has none)."""
 
     # The instance: SiteConfig.public().
 
@@ -173,6 +182,7 @@ class SitePublicSerializer(serializers.Serializer):
     edit_window_minutes = serializers.IntegerField(min_value=0)
     max_depth = serializers.IntegerField(min_value=1)
     sso = SiteSsoSerializer(allow_null=True)
+    oidc = SiteProviderSerializer(many=True, allow_null=True)
 
 
 class ThreadPageSerializer(serializers.Serializer):

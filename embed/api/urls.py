@@ -1,6 +1,16 @@
 from django.urls import path
 
-from embed.api import admin, auth, comments, events, imports, magic, notify_admin, threads
+from embed.api import (
+    admin,
+    auth,
+    comments,
+    events,
+    imports,
+    magic,
+    notify_admin,
+    oidc_admin,
+    threads,
+)
 
 urlpatterns = [
     path("thread", threads.ThreadApi.as_view(), name="api-thread"),
@@ -34,6 +44,14 @@ urlpatterns = [
     path("admin/stats", admin.StatsApi.as_view(), name="admin-stats"),
     path("admin/settings", admin.SettingsApi.as_view(), name="admin-settings"),
     path("admin/sso/secret", admin.SsoSecretApi.as_view(), name="admin-sso-secret"),
+    path(
+        "admin/oidc-providers", oidc_admin.OidcProvidersApi.as_view(), name="admin-oidc-providers"
+    ),
+    path(
+        "admin/oidc-providers/<int:pk>",
+        oidc_admin.OidcProviderApi.as_view(),
+        name="admin-oidc-provider",
+    ),
     path("admin/team", admin.TeamApi.as_view(), name="admin-team"),
     path("admin/team/<int:pk>", admin.TeamMemberApi.as_view(), name="admin-team-member"),
     path("admin/tokens", admin.ApiTokensApi.as_view(), name="admin-tokens"),

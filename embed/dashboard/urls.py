@@ -8,6 +8,7 @@ from embed.dashboard import (
     notify,
     overview,
     owner,
+    providers,
     tokens,
     transfer,
 )
@@ -49,6 +50,12 @@ urlpatterns = [
     path("team/<int:pk>/role/", owner.team_role, name="dashboard-team-role"),
     path("team/<int:pk>/remove/", owner.team_remove, name="dashboard-team-remove"),
     path("tokens/", tokens.tokens_page, name="dashboard-tokens"),
+    path("sign-in/", providers.providers_page, name="dashboard-providers"),
+    path(
+        "sign-in/<int:pk>/<str:action>/",
+        providers.provider_action,
+        name="dashboard-provider-action",
+    ),
     path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="dashboard-token-revoke"),
     path("import/", transfer.imports_page, name="dashboard-imports"),
     path("import/<int:pk>/", transfer.import_page, name="dashboard-import"),

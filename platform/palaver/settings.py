@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         "VoteValueEnum": [(-1, -1), (0, 0), (1, 1)],
         "CommentStatusEnum": "embed.models.Comment.Status",
         "ImportStatusEnum": "embed.models.Import.Status",
+        "OidcProviderKindEnum": "embed.models.OidcProvider.Kind",
     },
 }
 
@@ -370,6 +371,9 @@ MAIL_EVENTS_TOKEN = envsecret("MAIL_EVENTS_TOKEN")
 EVENTS_PORT = envint("EVENTS_PORT", 0)
 # Webhook deliveries to loopback or private addresses are refused unless this is on.
 WEBHOOKS_ALLOW_PRIVATE = envbool("WEBHOOKS_ALLOW_PRIVATE", False)
+# Readers' sign-in providers (embed/oidc.py) at loopback or private addresses are refused
+# unless this is on (an issuer inside the operator's own network; the tests' provider).
+OIDC_ALLOW_PRIVATE = envbool("OIDC_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

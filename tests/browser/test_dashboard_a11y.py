@@ -28,6 +28,7 @@ PAGES = [
     "import/",
     "domains/",
     "tokens/",
+    "sign-in/",
 ]
 
 

@@ -5,8 +5,9 @@
    storage (the reader's identity), dom (elements), format (ages, initials), state,
    render (the thread), forms (comment box, flag form), comments (vote, delete),
    thread (loading), live (Server-Sent Events), styles.css; sso.js (signing in with the
-   site's accounts), signin.js (by e-mail link, fetched by sso.js) and permalink.js
-   (#comment-<id>) are files of their own, fetched when a page needs them. */
+   site's accounts), signin.js (by e-mail link, fetched by sso.js), oidc.js (with the
+   site's providers) and permalink.js (#comment-<id>) are files of their own, fetched when a
+   page needs them. */
 
 import { API, options, script } from "./config.js";
 import { h } from "./dom.js";
@@ -19,7 +20,8 @@ import { load } from "./thread.js";
 // Parts in files of their own, fetched only by pages that need them: sso.js (sign-in with the
 // site's own accounts: pages with data-sso or disqus_config, and those of a site that signs
 // readers in, by its accounts or by e-mail link: sso.js then fetches signin.js through the
-// loader it is handed) and permalink.js (pages opened at #comment-<id>).
+// loader it is handed), oidc.js (sites with sign-in providers) and permalink.js (pages
+// opened at #comment-<id>).
 const part = async (name) => {
   if (!window.Palaver[name]) {
     await new Promise((done) =>
@@ -46,7 +48,8 @@ async function start() {
   mount(host);
   if ("sso" in options || window.disqus_config) await (await part("sso"))?.signIn(options);
   await load();
-  if (state.site.sso) (await part("sso"))?.bar(state.site.sso, ui.composer, lang, t, part);
+  for (const name of ["sso", "oidc"])
+    if (state.site[name]) (await part(name))?.bar(state.site[name], ui.composer, lang, t, part);
   listen();
   addEventListener("hashchange", reveal);
   await reveal();
