@@ -6,6 +6,7 @@ process id the bench started it with.
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import signal
@@ -174,7 +175,7 @@ def nginx_config(*, workdir: Path, app_port: int, edge_port: int, static_port: i
     server {{
         listen 127.0.0.1:{static_port};
         root {workdir}/static;
-        location / {{ default_type application/json; }}
+        location / {{ default_type application/json; gzip_static on; }}
     }}"""
     return topology.nginx_config(
         workdir=workdir, app_ports=[app_port], events_port=app_port, edge_port=edge_port,
@@ -195,6 +196,9 @@ def nginx(app_port: int, static_body: bytes, logdir: Path) -> tuple[Server, int,
         path.chmod(0o777)  # nginx workers run as an unprivileged user when started as root
     (workdir / "static" / "thread.json").write_bytes(static_body)
     (workdir / "static" / "thread.json").chmod(0o644)
+    # The same bytes gzipped, as the app caches them, for clients that take gzip.
+    (workdir / "static" / "thread.json.gz").write_bytes(gzip.compress(static_body, 6, mtime=0))
+    (workdir / "static" / "thread.json.gz").chmod(0o644)
     edge_port, static_port = free_port(), free_port()
     conf = workdir / "nginx.conf"
     conf.write_text(
