@@ -269,6 +269,7 @@ def reader_erase(*, commenter: Commenter, actor: StaffUser | None, confirm: obje
         votes = _votes_withdraw(commenter, touched)
         flags = Flag.objects.filter(commenter=commenter).delete()[0]
         identities = commenter.identities.count()
+        reader_id = commenter.pk
         commenter.delete()  # its identities go with it (every kind)
         for thread in touched.values():
             cache.thread_changed(url=thread.url, key=thread.key)
@@ -283,7 +284,7 @@ def reader_erase(*, commenter: Commenter, actor: StaffUser | None, confirm: obje
         audit(
             actor,
             "reader_erase",
-            f"reader {commenter.pk}",
+            f"reader {reader_id}",
             requested_by="moderator" if actor else "reader",
             **result.as_dict(),
         )

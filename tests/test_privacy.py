@@ -252,6 +252,7 @@ def test_the_readers_erasure_is_audited_by_counts_only(api, alpha):
     with schema_context(alpha.schema_name):
         entry = AuditEntry.objects.get(action="reader_erase")
     assert entry.actor is None and entry.detail["requested_by"] == "reader"
+    assert entry.target.startswith("reader ") and entry.target[7:].isdigit()
     assert entry.detail["comments_removed"] == 1
     assert "ann" not in json.dumps(entry.detail).lower()
 

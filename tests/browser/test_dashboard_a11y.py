@@ -28,6 +28,9 @@ PAGES = [
     "import/",
     "domains/",
     "tokens/",
+    "readers/",
+    "readers/?q=hannah",
+    "readers/?q=nobody",
 ]
 
 
@@ -61,6 +64,9 @@ def test_every_dashboard_page_passes_axe(
     context = page.locator(".context-link").first
     expect(context).to_be_visible()
     pages = [*PAGES, str(context.get_attribute("href")).removeprefix("/dashboard/")]
+    page.goto(base + "readers/?q=hannah")
+    reader = page.get_by_role("link", name="Hannah Becker")
+    pages.append(str(reader.get_attribute("href")).removeprefix("/dashboard/"))
     found = []
     for path in pages:
         page.goto(base + path)
