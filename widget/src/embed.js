@@ -5,8 +5,8 @@
    storage (the reader's identity), dom (elements), format (ages, initials), state,
    render (the thread), forms (comment box, flag form), comments (vote, delete),
    thread (loading), live (Server-Sent Events), styles.css; sso.js (signing in with the
-   site's accounts) and permalink.js (#comment-<id>) are files of their own, fetched when a
-   page needs them. */
+   site's accounts), permalink.js (#comment-<id>) and privacy.js (a reader's "Your data") are
+   files of their own, fetched when a page needs them. */
 
 import { API, options, script } from "./config.js";
 import { h } from "./dom.js";
@@ -14,11 +14,13 @@ import { lang, localeLoad, t } from "./i18n.js";
 import { listen } from "./live.js";
 import { mount, paint } from "./render.js";
 import { state, ui } from "./state.js";
+import { stored } from "./storage.js";
 import { load } from "./thread.js";
 
 // Parts in files of their own, fetched only by pages that need them: sso.js (sign-in with the
 // site's own accounts: pages with data-sso or disqus_config, and those of a site that signs
-// readers in) and permalink.js (pages opened at #comment-<id>).
+// readers in), permalink.js (pages opened at #comment-<id>) and privacy.js (readers with a
+// token: export and erase their data).
 const part = async (name) => {
   if (!window.Palaver[name]) {
     await new Promise((done) =>
@@ -46,6 +48,7 @@ async function start() {
   if ("sso" in options || window.disqus_config) await (await part("sso"))?.signIn(options);
   await load();
   if (state.site.sso) (await part("sso"))?.bar(state.site.sso, ui.composer, lang, t);
+  if (stored().token) part("privacy");
   listen();
   addEventListener("hashchange", reveal);
   await reveal();

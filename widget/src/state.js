@@ -13,17 +13,9 @@ export const state = {
   nodes: new Map(), // comment id -> {c, parent, el, main, replies, slot}
 };
 
-/** The widget's fixed elements, set by render.mount. */
-export const ui = {
-  root: null,
-  heading: null,
-  sortBar: null,
-  composer: null,
-  list: null,
-  status: null,
-  more: null,
-  live: null,
-};
+/** The widget's fixed elements, set by render.mount: root, heading, sortBar, composer, list,
+    status, more, live. (Declared empty: the names spelled out cost embed.js bytes.) */
+export const ui = {};
 
 let seq = 0;
 
