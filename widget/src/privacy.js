@@ -1,7 +1,7 @@
 /* "Your data": a reader downloads everything the site holds about them (GET
    /api/v1/me/export, as a JSON file) or erases it (POST /api/v1/me/erase), after saying so
    twice. Its own file, /privacy.js, which embed.js fetches only for readers holding a
-   commenter token; it registers itself as window.Palaver.privacy. Served from the site's
+   commenter token; it registers itself as window.Palaver.privacy and mounts itself. Served from the site's
    host like embed.js, so its API client and storage are the same site's. docs/privacy.md. */
 
 import { api } from "./api.js";
@@ -197,4 +197,7 @@ function mount(root) {
   root.lastChild.before(panel);
 }
 
+// embed.js fetches this file once the thread is on screen and calls nothing (each call costs
+// it bytes): the widget's <section> is the last child of its shadow root (render.mount).
 window.Palaver.privacy = { mount };
+mount(document.getElementById("palaver-thread").shadowRoot.lastChild);
