@@ -346,7 +346,7 @@ def readers_find(text: str) -> QuerySet[Commenter]:
             | Q(identities__email__icontains=text)
             | Q(identities__subject=text)
         )
-        if number.isdigit():
+        if number.isdigit() and int(number) < 2**31:  # ids are PostgreSQL integers
             match |= Q(pk=int(number))
         readers = readers.filter(match)
     return (

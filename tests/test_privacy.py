@@ -19,6 +19,8 @@ from embed.models import (
     Subscription,
     Thread,
     Vote,
+    Webhook,
+    WebhookDelivery,
 )
 from embed.moderation.actions import comment_moderate
 from tests.conftest import PAGE, Api, host_of
@@ -211,6 +213,20 @@ def test_erase_takes_votes_off_the_scores_and_removes_flags_and_networks(api, al
     assert comment["id"] == theirs and comment["score"] == 0
 
 
+def test_erased_comments_reach_webhooks_without_their_text(api, alpha):
+    with schema_context(alpha.schema_name):
+        hook = Webhook.objects.create(
+            url="https://hooks.example/in", events=["comment.removed"], secret="s" * 32
+        )
+    mine = posted(api, "Secret words of mine")
+    erase(api)
+    with schema_context(alpha.schema_name):
+        [delivery] = WebhookDelivery.objects.filter(webhook=hook)
+    assert delivery.event == "comment.removed"
+    assert delivery.payload["data"]["comment"]["id"] == mine
+    assert "Secret words" not in json.dumps(delivery.payload)
+
+
 def test_erase_removes_subscriptions_and_the_address(api, alpha):
     mine = posted(api, "Tell me of replies", author_email="ann@example.org")
     subscribe(alpha, "ann@example.org", mine)
@@ -281,7 +297,8 @@ def test_a_moderator_finds_exports_and_erases_a_reader(api, alpha, staff_client)
         found = moderator.get("/api/v1/admin/readers", {"q": q})
         assert found.status_code == 200, found.content
         assert reader_id in [r["id"] for r in found.json()["results"]], q
-    assert moderator.get("/api/v1/admin/readers", {"q": "nobody-at-all"}).json()["count"] == 0
+    for q in ("nobody-at-all", "#99999999999999999999"):
+        assert moderator.get("/api/v1/admin/readers", {"q": q}).json()["count"] == 0
 
     exported = moderator.get(f"/api/v1/admin/readers/{reader_id}")
     assert exported.status_code == 200
