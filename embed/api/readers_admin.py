@@ -47,6 +47,8 @@ def reader_or_404(pk: int) -> Commenter:
 
 
 class ReadersApi(ReadersAdminApi):
+    error_statuses = (401, 403, 404)  # 404: a page past the last
+
     @extend_schema(
         operation_id="admin_readers_list",
         parameters=[
