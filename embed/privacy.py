@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -186,7 +187,7 @@ def reader_export(
 class Erasure:
     """What an erasure did, in rows (the answer of the erase endpoints, and the audit's)."""
 
-    comments_removed: int  # comments that went, replies and all of the reader's own
+    comments_removed: int  # comments deleted (with the reader's own replies below them)
     comments_kept_as_placeholders: int  # comments others' replies hang from, now empty
     votes: int
     flags: int
@@ -221,8 +222,6 @@ def reader_erase(*, commenter: Commenter, actor: StaffUser | None, confirm: obje
     Raises ValidationError unless `confirm` is `CONFIRMATION`. Call outside a transaction or
     inside one: the work is one transaction, its side effects run after COMMIT.
     """
-    from django.core.exceptions import ValidationError
-
     if confirm != CONFIRMATION:
         raise ValidationError({"confirm": f'Send "confirm": "{CONFIRMATION}" to erase.'})
     with transaction.atomic():

@@ -65,3 +65,20 @@ def test_a_reader_downloads_then_erases_their_data(
     page.reload()
     expect(top_level(page)).to_have_count(1)
     expect(page.get_by_text("Your data")).to_have_count(0)
+
+
+def test_your_data_speaks_the_widgets_language(
+    platform: Platform, reader: Reader, embed_page: EmbedPage
+) -> None:
+    page_url, url = embed_page(lang="ar")
+    token = platform.post("alpha", url, "تعليق", name="Nadia")["commenter_token"]
+    page = reader.page
+    page.goto(page_url)
+    key = f"palaver:{platform.base('alpha')}"
+    page.evaluate(
+        "([key, token]) => localStorage.setItem(key, JSON.stringify({token}))", [key, token]
+    )
+    page.reload()
+    page.get_by_text("بياناتك").click()
+    expect(page.get_by_role("button", name="تنزيل بياناتي (JSON)")).to_be_visible()
+    assert_accessible(page, "Your data in Arabic")
