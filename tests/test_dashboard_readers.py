@@ -46,6 +46,10 @@ def test_the_reader_page_shows_what_is_held_and_downloads_it(alpha, staff_client
     assert download.status_code == 200
     assert download["Content-Disposition"] == f'attachment; filename="reader-{reader}.json"'
     data = json.loads(download.content)
+    # The same document as the admin API's, whose schema the suite checks.
+    from_api = owner.get(f"/api/v1/admin/readers/{reader}").json()
+    assert data.keys() == from_api.keys()
+    assert {**data, "exported": None} == {**from_api, "exported": None}
     assert data["reader"]["email"] == "ann@example.org"
     assert [c["body"] for c in data["comments"]] == ["Please forget me"]
     with schema_context(alpha.schema_name):
