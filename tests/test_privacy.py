@@ -347,3 +347,32 @@ def test_a_moderator_of_a_cannot_see_readers_of_b(api, alpha, beta, staff_client
     assert erased.status_code == 404
     with schema_context(beta.schema_name):
         assert Commenter.objects.filter(pk=beta_reader).exists()
+
+
+def test_a_chain_of_own_replies_above_anothers_reply_stays_whole(api, alpha):
+    top = posted(api, "Top of mine")
+    middle = posted(api, "Middle of mine", parent=top)
+    below = posted(Api(alpha), "Another reader below", author_name="Bob", parent=middle)
+    alone = posted(api, "Nothing hangs here", parent=top)
+    answer = erase(api).json()
+    assert answer["comments_kept_as_placeholders"] == 2 and answer["comments_removed"] == 1
+    with schema_context(alpha.schema_name):
+        assert set(Comment.objects.values_list("pk", flat=True)) == {top, middle, below}
+        assert not Comment.objects.filter(pk=alone).exists()
+    [placeholder] = api.thread().json()["comments"]
+    assert placeholder["deleted"] and placeholder["replies"][0]["deleted"]
+    assert placeholder["replies"][0]["replies"][0]["id"] == below
+
+
+def test_the_export_costs_the_same_queries_for_one_comment_or_ten(api, alpha):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    posted(api, "One")
+    with CaptureQueriesContext(connection) as one:
+        assert api.get(EXPORT).status_code == 200
+    for n in range(9):
+        posted(api, f"More {n}", url=f"https://alpha.example/posts/{n}")
+    with CaptureQueriesContext(connection) as ten:
+        assert len(api.get(EXPORT).json()["comments"]) == 10
+    assert len(ten) == len(one)
