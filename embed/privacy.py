@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from core.errors import ErrorCode, Refused
 from core.staff import StaffUser
 from embed import cache
 from embed.models import Comment, Commenter, Flag, MailAddress, Subscription, Thread, Vote
@@ -219,13 +220,17 @@ def reader_erase(*, commenter: Commenter, actor: StaffUser | None, confirm: obje
     asks themselves. Audited either way, by counts only (an audit entry naming the reader
     would keep what was erased).
 
-    Raises ValidationError unless `confirm` is `CONFIRMATION`. Call outside a transaction or
+    Raises ValidationError unless `confirm` is `CONFIRMATION`, Refused (`not_found`, 404)
+    when the reader is gone by the time their row is locked. Call outside a transaction or
     inside one: the work is one transaction, its side effects run after COMMIT.
     """
     if confirm != CONFIRMATION:
         raise ValidationError({"confirm": f'Send "confirm": "{CONFIRMATION}" to erase.'})
     with transaction.atomic():
-        commenter = Commenter.objects.select_for_update().get(pk=commenter.pk)
+        found = Commenter.objects.select_for_update().filter(pk=commenter.pk).first()
+        if found is None:  # a second erasure (a double click) that waited for the first
+            raise Refused(ErrorCode.NOT_FOUND, "This reader's data was erased already.")
+        commenter = found
         # First, while the reader's comments still say which threads they wrote on.
         subscriptions = _subscriptions_erase(commenter)
         # Locking the comments first makes a reply racing to one of them wait for the

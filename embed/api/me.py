@@ -38,7 +38,7 @@ class ReaderExportApi(WidgetApi):
 
 
 class ReaderEraseApi(WidgetApi):
-    error_statuses = (401, 429)
+    error_statuses = (401, 404, 429)  # 404: erased by a request that came first
 
     class EraseInputSerializer(serializers.Serializer):
         confirm = Text(help_text='"erase": the reader confirmed it')
