@@ -1,6 +1,8 @@
-"""Where a hot read's time goes: the WSGI application called in-process, timed and profiled.
+"""Where a hot read's (or a post's) time goes: the WSGI application called in-process, timed
+and profiled.
 
     .venv/bin/python -m bench.profile [--requests 3000] [--path /api/v1/thread?url=...]
+    .venv/bin/python -m bench.profile --post --requests 300   # posting a comment
 
 Runs against the database `make bench` left (palaver_bench); seeds it if it is empty. No
 server and no network: what remains is Django, the middleware, the view and one Redis call.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import pstats
 import sys
 import time
@@ -21,10 +24,10 @@ from bench import env as bench_env_module
 from bench.env import bench_env
 
 
-def environ_for(path: str, host: str, **headers: str) -> dict[str, Any]:
+def environ_for(path: str, host: str, body: bytes | None = None, **headers: str) -> dict[str, Any]:
     route, _, query = path.partition("?")
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": "GET" if body is None else "POST",
         "PATH_INFO": route,
         "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
@@ -33,13 +36,16 @@ def environ_for(path: str, host: str, **headers: str) -> dict[str, Any]:
         "REMOTE_ADDR": "127.0.0.1",
         "HTTP_HOST": host,
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
+        "wsgi.input": io.BytesIO(body or b""),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": False,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
         "wsgi.version": (1, 0),
     }
+    if body is not None:
+        environ["CONTENT_TYPE"] = "application/json"
+        environ["CONTENT_LENGTH"] = str(len(body))
     for name, value in headers.items():
         environ["HTTP_" + name.upper().replace("-", "_")] = value
     return environ
@@ -52,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--app", default="palaver.wsgi:application", help="module:attribute")
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--post", action="store_true", help="post comments instead of reading")
     args = parser.parse_args(argv)
     env = bench_env("palaver_bench")
     bench_env_module.activate(env)
@@ -78,15 +85,28 @@ def main(argv: list[str] | None = None) -> int:
         statuses.append(status)
         return None
 
+    posted = iter(range(10**9))
+
     def one() -> int:
-        result = application(environ_for(path, host), start_response)
+        body = None
+        if args.post:
+            n = next(posted)
+            body = json.dumps({
+                "url": seed.post_url(n % seed.POST_THREADS),
+                "body": f"Profiled comment {n}: **load** test of the _posting_ path, `code` too.",
+                "author_name": f"Profiler {n}",
+            }).encode()  # fmt: skip
+        result = application(
+            environ_for("/api/v1/comments" if args.post else path, host, body), start_response
+        )
         size = sum(len(chunk) for chunk in result)
-        result.close()
+        if hasattr(result, "close"):
+            result.close()
         return size
 
     for _ in range(50):
         size = one()
-    if not statuses[-1].startswith("200"):
+    if not statuses[-1].startswith(("200", "201", "202")):
         raise SystemExit(f"{path} answered {statuses[-1]}")
     t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(args.requests):

@@ -44,6 +44,10 @@ class ErrorCode(StrEnum):
     SSO_NOT_YET_VALID = "sso_not_yet_valid"
     SSO_WRONG_SITE = "sso_wrong_site"
     SSO_SIGNED_OUT = "sso_signed_out"
+    MAGIC_DISABLED = "magic_disabled"
+    MAGIC_INVALID = "magic_invalid"
+    MAGIC_USED = "magic_used"
+    MAGIC_EXPIRED = "magic_expired"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
@@ -116,6 +120,14 @@ CATALOGUE: dict[ErrorCode, CodeInfo] = {
     ErrorCode.SSO_WRONG_SITE: CodeInfo(401, "The JWT's `aud` is not one of this site's hosts."),
     ErrorCode.SSO_SIGNED_OUT: CodeInfo(
         401, "The remote_auth_s3 payload is `{}`: the site says nobody is signed in."
+    ),
+    ErrorCode.MAGIC_DISABLED: CodeInfo(403, "The site has not turned on sign-in by e-mail link."),
+    ErrorCode.MAGIC_INVALID: CodeInfo(
+        401, "No sign-in link of this site has this code (mistyped, or another site's)."
+    ),
+    ErrorCode.MAGIC_USED: CodeInfo(401, "The sign-in link was used already; each works once."),
+    ErrorCode.MAGIC_EXPIRED: CodeInfo(
+        401, "The sign-in link is over 15 minutes old; ask for a new one."
     ),
     ErrorCode.NOT_FOUND: CodeInfo(404, "No such comment, thread, ban, member, page or path here."),
     ErrorCode.METHOD_NOT_ALLOWED: CodeInfo(405, "The path does not take this method."),

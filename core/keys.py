@@ -12,6 +12,8 @@
                                              hits in a rate-limit window   the window's length
     palaver:<schema>:import:<import id>      a running import's progress   PROGRESS_TTL_SECONDS
                                                                            (embed.importers.jobs)
+    palaver:host:<host name>                 a host's last lookup          HOST_COPY_SECONDS
+                                                                           (tenants.resolution)
     palaver:generation                       moves after missed writes     one key (bounded)
     palaver:webhooks:due                     sorted set of webhook retries one key, bounded by
                                              (`<schema>:<id>` by due time) the deliveries waiting
@@ -100,3 +102,8 @@ def rate_limit(
 def import_progress(schema: str, import_id: int) -> str:
     """A running import's progress (JSON); expire it with the importer's progress TTL."""
     return f"{site_prefix(schema)}:import:{import_id}"
+
+
+def host_copy(hostname: str) -> str:
+    """A host's last lookup (tenants.resolution), shared by every process of the deployment."""
+    return f"{PREFIX}:host:{hostname}"

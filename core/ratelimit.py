@@ -26,6 +26,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "PALAVER_RATE_LIMITS": ("ip", "commenter"),
     "PALAVER_SIGNUP_LIMITS": ("ip",),
     "PALAVER_LOGIN_LIMITS": ("account", "ip"),
+    "PALAVER_MAGIC_LIMITS": ("ip", "email"),
 }
 
 

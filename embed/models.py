@@ -4,6 +4,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.permalinks import (
+    DEFAULT_PERMALINK_PATTERN,
+    PERMALINK_MAX_LENGTH,
+    permalink_pattern_validate,
+)
+
 
 class SiteSettings(models.Model):
     """The site's configuration: one row per tenant schema (id 1, enforced by a constraint),
@@ -24,6 +30,8 @@ class SiteSettings(models.Model):
         default=15, validators=[MaxValueValidator(7 * 24 * 60)]
     )
     guests_allowed = models.BooleanField(default=True)
+    # Readers may sign in with a one-time link e-mailed to them (embed/magiclinks.py).
+    email_sign_in = models.BooleanField(default=False)
     guest_email_required = models.BooleanField(default=False)
     max_depth = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -59,6 +67,13 @@ class SiteSettings(models.Model):
     # daily job clears it after (embed/moderation/retention.py).
     ip_retention_days = models.PositiveIntegerField(
         default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
+    # Where a comment's link points (e-mails, feeds, webhooks, the dashboard): `{url}` is the
+    # thread's page, `{id}` the comment's id (core/permalinks.py).
+    permalink_pattern = models.CharField(
+        max_length=PERMALINK_MAX_LENGTH,
+        default=DEFAULT_PERMALINK_PATTERN,
+        validators=[permalink_pattern_validate],
     )
     updated = models.DateTimeField(auto_now=True)
 
@@ -133,10 +148,11 @@ class ReaderIdentity(models.Model):
 
     `kind` names the way and `subject` the reader's id there (for SSO, the `id`/`sub` the
     site's server sent). Identities live in the site's schema, so the same person on two
-    sites is two unrelated readers. E-mail magic links and OIDC providers add kinds later.
+    sites is two unrelated readers. For e-mail links the subject is the lower-cased address.
     """
 
     class Kind(models.TextChoices):
+        EMAIL = "email"  # a one-time link sent to the address (embed/magiclinks.py)
         SSO = "sso"  # the site's own accounts: Disqus-style remote_auth_s3 or an HS256 JWT
 
     commenter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="identities")
@@ -395,6 +411,31 @@ class Import(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} ({self.status})"
+
+
+class MagicLink(models.Model):
+    """A one-time sign-in link e-mailed to a reader (embed/magiclinks.py).
+
+    The row is made when the reader asks; the mail task makes the secret, keeps only its
+    SHA-256 digest here, and mails the link, which is good for `MAGIC_LINK_MINUTES` from
+    then and for one use. Rows are deleted a day after they expire (the daily retention job).
+    """
+
+    email = models.EmailField()  # lower-cased; who the link signs in
+    name = models.CharField(max_length=64, blank=True)  # the display name they asked for
+    url = models.CharField(max_length=2000)  # the page to come back to (normalised)
+    # Hex SHA-256 of the link's secret; null until the mail task has made one.
+    digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    sent = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField(null=True, blank=True)
+    used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created"], name="magiclink_created_idx")]
+
+    def __str__(self) -> str:
+        return f"sign-in link {self.pk}"
 
 
 # The models of reply e-mails, alerts and webhooks live in their own module; importing them

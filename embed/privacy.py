@@ -36,7 +36,16 @@ from django.utils import timezone
 from core.errors import ErrorCode, Refused
 from core.staff import StaffUser
 from embed import cache
-from embed.models import Comment, Commenter, Flag, MailAddress, Subscription, Thread, Vote
+from embed.models import (
+    Comment,
+    Commenter,
+    Flag,
+    MagicLink,
+    MailAddress,
+    Subscription,
+    Thread,
+    Vote,
+)
 from embed.moderation.audit import audit
 from embed.notifications.subscriptions import HARD_SUPPRESSIONS
 from embed.webhooks import services as webhooks
@@ -52,6 +61,14 @@ def reader_addresses(commenter: Commenter) -> list[str]:
     found = {commenter.email.strip().lower()} if commenter.email else set()
     found |= {e.strip().lower() for e in commenter.identities.values_list("email", flat=True)}
     return sorted(e for e in found if e)
+
+
+def reader_sign_in_links(commenter: Commenter) -> QuerySet[MagicLink]:
+    """The e-mailed sign-in links asked for the reader's addresses, for a signed-in reader
+    only (a guest's address is only what they typed); newest last."""
+    if not commenter.identities.exists():
+        return MagicLink.objects.none()
+    return MagicLink.objects.filter(email__in=reader_addresses(commenter)).order_by("created", "pk")
 
 
 def reader_subscriptions(commenter: Commenter) -> QuerySet[Subscription]:
@@ -171,6 +188,18 @@ def reader_export(
             }
             for s in subscriptions
         ],
+        # Never the link's digest: what it signs in with stays out of every export.
+        "sign_in_links": [
+            {
+                "email": link.email,
+                "url": link.url,
+                "created": _iso(link.created),
+                "sent": _iso(link.sent),
+                "expires": _iso(link.expires),
+                "used": _iso(link.used),
+            }
+            for link in reader_sign_in_links(commenter)
+        ],
         "mail_addresses": [
             {
                 "email": a.email,
@@ -233,6 +262,7 @@ def reader_erase(*, commenter: Commenter, actor: StaffUser | None, confirm: obje
         commenter = found
         # First, while the reader's comments still say which threads they wrote on.
         subscriptions = _subscriptions_erase(commenter)
+        reader_sign_in_links(commenter).delete()
         # Locking the comments first makes a reply racing to one of them wait for the
         # erasure, so the replies counted below are all there are.
         comments = list(

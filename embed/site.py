@@ -28,6 +28,7 @@ from django.db import InterfaceError, OperationalError
 
 from core import keys, redis
 from core.effects import after_commit
+from core.permalinks import permalink_format
 from core.tenancy import current_schema
 from core.urlnorm import origins_clean
 from embed.models import SiteSettings
@@ -57,9 +58,11 @@ class SiteConfig:
     spam_filter: bool
     akismet_key: str
     sso_enabled: bool
+    email_sign_in: bool
     login_url: str
     logout_url: str
     gravatar: bool
+    permalink_pattern: str
     version: str  # changes whenever the settings change; part of thread cache keys
 
     def public(self) -> dict[str, Any]:
@@ -69,10 +72,15 @@ class SiteConfig:
             "guest_email_required": self.guest_email_required,
             "edit_window_minutes": self.edit_window_minutes,
             "max_depth": self.max_depth,
-            # The site's own sign-in: the widget shows its buttons (null when SSO is off).
+            # How readers sign in (null when they cannot): the site's own pages (SSO), and
+            # whether a link by e-mail may sign them in. The widget shows the buttons.
             "sso": (
-                {"login_url": self.login_url or None, "logout_url": self.logout_url or None}
-                if self.sso_enabled
+                {
+                    "login_url": (self.login_url or None) if self.sso_enabled else None,
+                    "logout_url": (self.logout_url or None) if self.sso_enabled else None,
+                    "email": self.email_sign_in,
+                }
+                if self.sso_enabled or self.email_sign_in
                 else None
             ),
         }
@@ -155,14 +163,22 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
         spam_filter=row.spam_filter,
         akismet_key=row.akismet_key,
         sso_enabled=row.sso_enabled,
+        email_sign_in=row.email_sign_in,
         login_url=row.login_url,
         logout_url=row.logout_url,
         gravatar=row.gravatar,
+        permalink_pattern=row.permalink_pattern,
         version=format(row.updated.timestamp(), ".6f") if row.updated else "0",
     )
     _cache[schema] = (now + SITE_CACHE_SECONDS, config)
     _copy_put(config)
     return config
+
+
+def comment_permalink(*, url: str, comment_id: int) -> str:
+    """The link of a comment on its page, by the site's `permalink_pattern` (default
+    `{url}#comment-{id}`, which the widget's permalink part opens); `url` is the thread's."""
+    return permalink_format(site_config().permalink_pattern, url=url, comment_id=comment_id)
 
 
 def site_config_forget() -> None:

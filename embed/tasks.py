@@ -6,6 +6,7 @@ switches to it before the task runs).
 """
 
 from embed.importers.jobs import import_run_task
+from embed.magiclinks import magic_link_send
 from embed.moderation.retention import ip_purge
 from embed.notifications.tasks import (
     alert_digests,
@@ -18,5 +19,6 @@ from embed.webhooks.services import webhook_deliver, webhooks_due, webhooks_rest
 
 __all__ = [
     "alert_digests", "comment_event", "confirmation_send", "held_alert", "import_run_task",
-    "ip_purge", "reply_send", "thread_event", "webhook_deliver", "webhooks_due", "webhooks_restore",
+    "ip_purge", "magic_link_send", "reply_send", "thread_event", "webhook_deliver",
+    "webhooks_due", "webhooks_restore",
 ]  # fmt: skip

@@ -1,5 +1,6 @@
 """Serves the built widget (widget/dist/, see docs/widget.md): /embed.js, /count.js,
-/sso.js (sign-in with the site's accounts, fetched only by pages that use it), /permalink.js
+/sso.js (sign-in with the site's accounts, fetched only by pages that use it), /signin.js
+(sign-in by e-mail link, fetched by sso.js for sites that turned it on), /permalink.js
 (fetched by pages opened at #comment-<id>), /privacy.js (a reader's "Your data", fetched only
 for readers holding a commenter token), and
 /locales/<code>.json, the strings a reader in another language than English fetches; and
@@ -90,6 +91,11 @@ def sso_js(request: HttpRequest) -> HttpResponseBase:
 
 
 @require_safe
+def signin_js(request: HttpRequest) -> HttpResponseBase:
+    return asset_response(request, "signin.js", SCRIPT)
+
+
+@require_safe
 def permalink_js(request: HttpRequest) -> HttpResponseBase:
     return asset_response(request, "permalink.js", SCRIPT)
 
@@ -122,6 +128,7 @@ urlpatterns = [
     path("count.js", count_js, name="widget-count"),
     path("sso.js", sso_js, name="widget-sso"),
     path("permalink.js", permalink_js, name="widget-permalink"),
+    path("signin.js", signin_js, name="widget-signin"),
     path("privacy.js", privacy_js, name="widget-privacy"),
     re_path(r"^avatars/(?P<seed>[0-9a-f]{20})\.svg$", identicon, name="widget-identicon"),
     re_path(r"^locales/(?P<code>[a-z]{2})\.json$", locale_json, name="widget-locale"),

@@ -8,22 +8,31 @@ site or a moved domain takes that long to reach every process). Only hits are ca
 created a moment ago answers on its host at once, and a flood of random Host headers cannot
 grow the cache.
 
+Every lookup leaves a copy in Redis, with the time it was made. A process
+meeting a host for the first time takes that copy instead of asking the database when the copy
+is younger than TENANT_CACHE_SECONDS, and keeps it only for what is left of that time: so with
+many sites and many workers, a host costs one SQL query per TENANT_CACHE_SECONDS for the whole
+deployment instead of one per worker, and no process holds a lookup longer than it does today.
+
 When PostgreSQL cannot be reached, a host keeps resolving so that cached threads are still
 served (docs/security.md): from this process's copy even past its time, or else from the copy
-every lookup leaves in Redis (`HOST_COPY_SECONDS`), which a worker started during the outage
-finds too. A host never resolved before gets the database error, which the middleware answers
-with a 503.
+every lookup leaves in Redis (`core.keys.host_copy`, kept `HOST_COPY_SECONDS`), which a worker
+started during the outage finds too. A host never resolved before gets the database error,
+which the middleware answers with a 503.
 """
 
 import logging
 import threading
 import time
+from typing import Any
 
+import orjson
 from django.conf import settings
-from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http.request import split_domain_port
 
+from core import keys, redis
 from tenants.models import Domain, Tenant
 
 log = logging.getLogger(__name__)
@@ -45,26 +54,36 @@ def host_normalize(host: str) -> str:
     return domain
 
 
-def _copy_key(hostname: str) -> str:
-    return f"host:{hostname}"
-
-
 def _copy_put(hostname: str, tenant: Tenant | None) -> None:
-    try:
-        if tenant is None:
-            cache.delete(_copy_key(hostname))
-        else:
-            cache.set(_copy_key(hostname), tenant, timeout=HOST_COPY_SECONDS)
-    except Exception as exc:  # noqa: BLE001 - a copy for bad days; Redis may be down too
-        log.debug("host copy not stored: %s", exc)
+    """Leave (or, for None, drop) the shared copy of a host's lookup, with the time it was
+    made. Under one key for every process, whatever site the caller is in."""
+    if tenant is None:
+        redis.call("delete", keys.host_copy(hostname))
+        return
+    fields: dict[str, Any] = {"at": time.time()}
+    for field in Tenant._meta.concrete_fields:
+        value = getattr(tenant, field.attname)
+        fields[field.attname] = value.isoformat() if hasattr(value, "isoformat") else value
+    redis.call("set", keys.host_copy(hostname), orjson.dumps(fields), ex=HOST_COPY_SECONDS)
 
 
-def _copy_get(hostname: str) -> Tenant | None:
-    try:
-        found = cache.get(_copy_key(hostname))
-    except Exception:  # noqa: BLE001 - Redis down as well: nothing to fall back on
+def _copy_get(hostname: str) -> tuple[float, Tenant] | None:
+    """The shared copy of a host's lookup: (its age in seconds, the tenant), or None."""
+    raw = redis.call("get", keys.host_copy(hostname))
+    if raw is None:
         return None
-    return found if isinstance(found, Tenant) else None
+    try:
+        fields = orjson.loads(raw)
+        made = float(fields.pop("at"))
+        values = {
+            field.attname: field.to_python(fields[field.attname])
+            for field in Tenant._meta.concrete_fields
+        }
+    except (ValueError, TypeError, KeyError, ValidationError):
+        return None  # a copy in another release's shape
+    tenant = Tenant(**values)
+    tenant._state.adding, tenant._state.db = False, "default"
+    return max(0.0, time.time() - made), tenant
 
 
 def tenant_for_host(hostname: str) -> Tenant | None:
@@ -77,6 +96,11 @@ def tenant_for_host(hostname: str) -> Tenant | None:
     hit = _cache.get(hostname)
     if hit is not None and hit[0] > now:
         return hit[1]
+    copy = _copy_get(hostname) if hit is None else None
+    if copy is not None and copy[0] < settings.TENANT_CACHE_SECONDS:
+        with _lock:
+            _cache[hostname] = (now + settings.TENANT_CACHE_SECONDS - copy[0], copy[1])
+        return copy[1]
     try:
         domain = (
             Domain.objects.select_related("tenant")
@@ -84,7 +108,11 @@ def tenant_for_host(hostname: str) -> Tenant | None:
             .first()
         )
     except (OperationalError, InterfaceError) as exc:
-        stale = hit[1] if hit is not None else _copy_get(hostname)
+        if hit is not None:
+            stale: Tenant | None = hit[1]
+        else:
+            copy = _copy_get(hostname)
+            stale = copy[1] if copy is not None else None
         if stale is None:
             raise
         log.warning("host %s resolved from the last copy: %s", hostname, exc)

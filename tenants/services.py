@@ -24,7 +24,7 @@ from core.text import display_name_clean
 from core.urlnorm import origins_clean
 from tenants.cloning import schema_clone
 from tenants.models import Domain, Tenant
-from tenants.resolution import forget_hosts
+from tenants.resolution import forget_host, forget_hosts
 
 SITE_NAME_MAX = 100
 
@@ -198,10 +198,13 @@ def site_delete(*, tenant: Tenant) -> None:
     """
     schema = tenant.schema_name
     use_public_schema()
+    hosts = list(Domain.objects.filter(tenant=tenant).values_list("domain", flat=True))
 
     def forget() -> None:
         for key in redis.call("scan_iter", match=keys.site_pattern(schema), count=1000) or []:
             redis.call("unlink", key)
+        for host in hosts:
+            forget_host(host)  # here and the copy every process would take first
         forget_hosts()
         provisioning().site_teardown(schema=schema)
 

@@ -44,6 +44,7 @@ SITES: dict[str, dict[str, Any]] = {
     "gamma": {"moderation_mode": "pre"},
     "delta": {"guest_email_required": True},
     "epsilon": {"sso_enabled": True},  # sign-in with the site's accounts (browser/test_sso.py)
+    "zeta": {"email_sign_in": True},  # sign-in by e-mail link (browser/test_magic_link.py)
 }
 # Moderation that would hold a test's comments for reasons other than the one under test is
 # relaxed where the settings exist: the spam filter (a test reader types in milliseconds,

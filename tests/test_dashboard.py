@@ -467,7 +467,7 @@ def settings_form(**changes) -> dict:
         "guests_allowed": "on",
         "banned_words": "", "suspect_words": "", "max_links": "2", "flag_threshold": "3",
         "spam_filter": "", "akismet_key": "", "edit_window_minutes": "15", "max_depth": "5",
-        "auto_close_days": "0", "ip_retention_days": "90",
+        "auto_close_days": "0", "ip_retention_days": "90", "permalink_pattern": "",
     }  # fmt: skip
     data.update(changes)
     return {key: value for key, value in data.items() if value != ""}

@@ -16,7 +16,7 @@ from django.core.cache import cache as django_cache
 from django.db import connections
 from django.test import Client
 
-from core import redis
+from core import keys, redis
 from embed.cache import local_forget
 from embed.site import _cache as site_cache
 from tenants.models import Tenant
@@ -122,7 +122,7 @@ def test_a_cached_thread_is_served_when_the_process_copies_are_past_their_time(
         resolution_cache[host] = (0.0, tenant)
     for schema, (_, config) in list(site_cache.items()):
         site_cache[schema] = (0.0, config)
-    django_cache.delete(f"host:{host_of(alpha)}")
+    redis.call("delete", keys.host_copy(host_of(alpha)))
     redis.call("delete", f"palaver:{alpha.schema_name}:sc")
     with database_down() as run:
         response = run(lambda: api.thread())
@@ -160,6 +160,7 @@ def test_the_dashboard_is_a_503_page(staff_client: Callable[..., Client], alpha:
 def test_a_host_never_resolved_is_a_503(db):
     forget_process_caches()
     django_cache.clear()
+    redis.call("delete", keys.host_copy("beta.localhost"))
     with database_down() as run:
         client = Client(HTTP_HOST="beta.localhost")
         assert_unavailable(run(lambda: client.get("/api/v1/thread", {"url": PAGE})))

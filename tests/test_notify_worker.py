@@ -60,7 +60,7 @@ def test_every_task_and_beat_job_is_registered_under_its_name():
     names = {"embed.comment_event", "embed.reply_send", "embed.confirmation_send",
              "embed.held_alert", "embed.alert_digests", "embed.webhook_deliver",
              "embed.webhooks_due", "embed.webhooks_restore", "embed.thread_event",
-             "tenants.domain_claims_check", "embed.ip_purge"}  # fmt: skip
+             "tenants.domain_claims_check", "embed.ip_purge", "embed.magic_link_send"}  # fmt: skip
     assert names <= set(app.tasks)
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled <= names

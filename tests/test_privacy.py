@@ -376,3 +376,37 @@ def test_the_export_costs_the_same_queries_for_one_comment_or_ten(api, alpha):
     with CaptureQueriesContext(connection) as ten:
         assert len(api.get(EXPORT).json()["comments"]) == 10
     assert len(ten) == len(one)
+
+
+def test_a_reader_signed_in_by_email_link_gets_and_loses_their_sign_in_links(api, alpha):
+    from embed.models import MagicLink
+
+    with schema_context(alpha.schema_name):
+        reader = Commenter.objects.create(name="Eve", email="eve@example.org", badge="member")
+        ReaderIdentity.objects.create(
+            commenter=reader, kind="email", subject="eve@example.org", email="eve@example.org"
+        )
+        MagicLink.objects.create(email="eve@example.org", url=PAGE, digest="d" * 64)
+        MagicLink.objects.create(email="someone@example.org", url=PAGE)
+        from embed.tokens import commenter_token_issue
+
+        api.token = commenter_token_issue(reader.pk)
+    answer = api.get(EXPORT)
+    assert [link["email"] for link in answer.json()["sign_in_links"]] == ["eve@example.org"]
+    assert "d" * 64 not in answer.content.decode()
+    assert erase(api).json()["identities"] == 1
+    with schema_context(alpha.schema_name):
+        assert list(MagicLink.objects.values_list("email", flat=True)) == ["someone@example.org"]
+        assert not ReaderIdentity.objects.exists()
+
+
+def test_a_guest_sees_no_sign_in_links_of_an_address_they_typed(api, alpha):
+    from embed.models import MagicLink
+
+    posted(api, "Typed someone's address", author_email="eve@example.org")
+    with schema_context(alpha.schema_name):
+        MagicLink.objects.create(email="eve@example.org", url=PAGE)
+    assert api.get(EXPORT).json()["sign_in_links"] == []
+    erase(api)
+    with schema_context(alpha.schema_name):
+        assert MagicLink.objects.count() == 1

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
-from tenants.resolution import tenant_for_host
+from tenants.resolution import forget_hosts, tenant_for_host
 from tests.conftest import OWNER_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,23 @@ def test_a_suspended_site_is_not_served(client_for, alpha):
 def test_a_repeated_host_lookup_runs_no_sql(alpha, django_assert_num_queries):
     assert tenant_for_host("alpha.localhost") == alpha
     with django_assert_num_queries(0):
+        assert tenant_for_host("alpha.localhost") == alpha
+
+
+def test_a_process_meeting_a_host_first_takes_the_young_copy_in_redis(
+    alpha, django_assert_num_queries
+):
+    assert tenant_for_host("alpha.localhost") == alpha  # the database, leaving a copy
+    forget_hosts()  # as a process that has not met the host yet
+    with django_assert_num_queries(0):
+        assert tenant_for_host("alpha.localhost") == alpha
+
+
+def test_a_copy_older_than_the_cache_time_is_not_taken(alpha, settings, django_assert_num_queries):
+    assert tenant_for_host("alpha.localhost") == alpha
+    forget_hosts()
+    settings.TENANT_CACHE_SECONDS = 0  # every copy is now too old to stand for the database
+    with django_assert_num_queries(1):
         assert tenant_for_host("alpha.localhost") == alpha
 
 

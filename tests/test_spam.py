@@ -319,6 +319,32 @@ def test_it_flags_contact_details() -> None:
     assert reasons(SpamInput(text="It had 1,884,034,783 views in 2019")) == []
 
 
+def test_it_reads_digits_written_for_letters() -> None:
+    found = features("ch3ck my v1deos, free c4sino")
+    assert {"word:check", "word:videos", "word:casino", "word:ch3ck"} <= found
+    # Digits that are not standing for letters are left alone.
+    assert not {"word:mpe", "word:hi", "word:nd"} & features("an mp3 in h264, 2nd take")
+
+
+def test_it_describes_how_a_link_is_written() -> None:
+    assert {"url:bare", "url:root"} <= features("just for test murdev.com")
+    assert "url:referral" in features("Go here http://www.swagbucks.com/p/register?rb=13017194")
+    assert "url:profile" in features("see https://audiojungle.net/user/someone/portfolio")
+    cited = features("Here is the paper: https://journal.example.org/2019/05/results")
+    assert not any(name.startswith("url:") for name in cited)
+    # "www." survives the cutting of letter runs to two as part of the host, not in it.
+    assert "host:swagbucks.com" in features("www.swagbucks.com/p/x")
+
+
+def test_an_invitation_to_the_authors_channel_reaches_out_like_a_link() -> None:
+    from embed.spam.tokens import reaches_out
+
+    for text in ("Check me out, I rap", "please subscribe to me!", "new video on my channel"):
+        assert reaches_out(text), text
+    for text in ("I follow the news closely", "Great post, thanks", "Check out the docs"):
+        assert not reaches_out(text), text
+
+
 def test_it_undoes_spacing_and_bracket_tricks() -> None:
     assert "word:youtube" in features("y o u t u b e")
     assert "word:youtube" in features("my you[tube] channel")
@@ -336,21 +362,45 @@ def test_the_data_set_ships_with_the_project() -> None:
     assert len(sorted(DATA.glob("*.csv"))) == 3
 
 
-def test_spam_eval_report_covers_every_file_and_meets_the_precision_goals() -> None:
+YOUTUBE = ["Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO"]
+
+
+@pytest.fixture(scope="module")
+def report() -> list[tuple[str, list[float]]]:
+    """`spam_eval --report` as (test file, [readers published, precision, recall, F1]) rows,
+    run once for the tests below (it trains eight models)."""
     out = io.StringIO()
     call_command("spam_eval", "--report", stdout=out)
-    rows = [
+    return [
         (cells[0], [float(value) for value in cells[2:]])
         for line in out.getvalue().splitlines()[2:]
         for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
     ]
-    youtube = ["Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO"]
-    assert [name for name, _ in rows] == [*youtube, *youtube, "blog-links-b", "blog-links-a"]
-    for name, (readers_published, precision, _, _) in rows:
+
+
+def test_spam_eval_report_covers_every_file_and_meets_the_precision_goals(report) -> None:
+    assert [name for name, _ in report] == [*YOUTUBE, *YOUTUBE, "blog-links-b", "blog-links-a"]
+    for name, (readers_published, precision, _, _) in report:
         if name.startswith("Youtube"):
             assert precision >= 0.97, name
         else:
             assert readers_published >= 0.98, name
+
+
+# F1 of the shipped way of training (the first three rows), leaving each YouTube file out.
+# The floors are this version's figures (docs/spam.md), so that a change that loses recall
+# fails here; the goal of 0.95 on every file is not reached (docs/spam.md says why).
+F1_FLOORS = {"Youtube01-Psy": 0.925, "Youtube02-KatyPerry": 0.87, "Youtube03-LMFAO": 0.89}
+
+
+def test_spam_eval_keeps_this_versions_f1_on_every_youtube_file(report) -> None:
+    for name, (_, _, _, f1) in report[:3]:
+        assert f1 >= F1_FLOORS[name], (name, f1)
+
+
+@pytest.mark.xfail(strict=True, reason="goal of issue 14 not reached; see docs/spam.md")
+def test_spam_eval_reaches_f1_of_0_95_on_every_youtube_file(report) -> None:
+    assert all(f1 >= 0.95 for _, (_, _, _, f1) in report[:3])
 
 
 def test_the_blog_corpus_ships_with_the_project() -> None:

@@ -338,7 +338,7 @@ def test_the_thread_tells_the_widget_the_sites_sign_in_pages(api, alpha, secret)
     with schema_context(alpha.schema_name):
         site_settings_update(login_url="https://alpha.example/login", logout_url="")
     assert api.thread().json()["site"]["sso"] == {
-        "login_url": "https://alpha.example/login", "logout_url": None
+        "login_url": "https://alpha.example/login", "logout_url": None, "email": False
     }  # fmt: skip
     with schema_context(alpha.schema_name):
         site_settings_update(sso_enabled=False)

@@ -23,6 +23,8 @@ BUDGETS = {
     "count.js": 1024,
     "sso.js": 2048,  # fetched only by pages that sign readers in
     "permalink.js": 1024,  # fetched only by pages opened at #comment-<id>
+    # Fetched only for sites with sign-in by e-mail link; carries its strings in 12 languages.
+    "signin.js": 4096,
     # Fetched only for readers holding a token; its strings in all twelve languages.
     "privacy.js": 4096,
     **{f"locales/{code}.json": 1024 for code in LOCALES if code != "en"},
@@ -57,7 +59,9 @@ def test_the_build_is_up_to_date_with_its_sources() -> None:
         assert actual == digest, f"{name} changed since the last build: run `make widget`"
 
 
-@pytest.mark.parametrize("name", ["embed.js", "count.js", "sso.js", "permalink.js", "privacy.js"])
+@pytest.mark.parametrize(
+    "name", ["embed.js", "count.js", "sso.js", "permalink.js", "signin.js", "privacy.js"]
+)
 def test_each_built_script_is_one_iife(name: str) -> None:
     code = (DIST / name).read_text()
     banner, _, body = code.partition("\n")
@@ -110,7 +114,9 @@ def get(client_for: Callable[[Tenant], Client], alpha: Tenant) -> Callable[..., 
     return lambda path, **headers: client.get(path, headers=headers)
 
 
-@pytest.mark.parametrize("name", ["embed.js", "count.js", "sso.js", "permalink.js", "privacy.js"])
+@pytest.mark.parametrize(
+    "name", ["embed.js", "count.js", "sso.js", "permalink.js", "signin.js", "privacy.js"]
+)
 def test_it_serves_the_script_gzipped(get: Callable[..., object], name: str) -> None:
     response = get(f"/{name}", accept_encoding="gzip, deflate, br")
     assert response.status_code == 200  # type: ignore[attr-defined]
@@ -180,3 +186,14 @@ def test_it_serves_the_locales_that_exist_and_no_other_file(get: Callable[..., o
     assert strings["write"] == "Kommentar schreiben"
     for path in ("/locales/en.json", "/locales/xx.json", "/locales/../SOURCES", "/SOURCES"):
         assert get(path).status_code == 404, path  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("part", ["sso.js", "signin.js"])
+def test_each_sign_in_part_speaks_every_locale(part: str) -> None:
+    # The parts carry their few strings themselves, one object per language, keyed alike.
+    source = (WIDGET / "src" / part).read_text()
+    table = source[source.index("const STRINGS = {") : source.index("\n};\n")]
+    blocks = dict(re.findall(r"\n  (\w\w): \{(.*?)\}", table, flags=re.DOTALL))
+    assert set(blocks) == set(LOCALES), part
+    keys = {code: set(re.findall(r'(?:^|,)\s*(\w+): "', text)) for code, text in blocks.items()}
+    assert len(keys["en"]) >= 3 and all(found == keys["en"] for found in keys.values()), keys

@@ -1,5 +1,6 @@
 // Builds the widget from src/ into dist/, the files the platform serves and git keeps:
-//   dist/embed.js, count.js, sso.js, permalink.js, privacy.js  bundled by esbuild, minified by esbuild then
+//   dist/embed.js, count.js, sso.js, permalink.js, signin.js, privacy.js
+//                                  bundled by esbuild, minified by esbuild then
 //                                  terser (one IIFE each)
 //   dist/locales/<code>.json       every locale but English (built into embed.js)
 //   dist/SOURCES                   the sha256 of every input, so `make test` (no Node) can
@@ -66,6 +67,7 @@ async function build() {
     "count.js": await bundle("count.js"),
     "sso.js": await bundle("sso.js"),
     "permalink.js": await bundle("permalink.js"),
+    "signin.js": await bundle("signin.js"),
     "privacy.js": await bundle("privacy.js"),
   };
   for (const code of locales.filter((code) => code !== "en")) {

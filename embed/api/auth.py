@@ -3,9 +3,11 @@
 The payload (a Disqus-style `remote_auth_s3` or an HS256 JWT, see embed/sso.py) comes from
 the site's server through its page (`data-sso`, or `disqus_config`'s
 `this.page.remote_auth_s3`); the answer is a commenter token of this site for the reader it
-names, with their name, picture and badge.
+names, with their name, picture and badge. A guest's comments from the same browser join
+them (`guest_token`, embed.accounts.guest_join).
 """
 
+from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -13,7 +15,7 @@ from rest_framework.request import Request
 
 from core.errors import ErrorCode, Refused
 from core.tenancy import tenant_db
-from embed.accounts import reader_sign_in
+from embed.accounts import guest_join, reader_sign_in
 from embed.api.common import Text, WidgetApi, json_response, rate_limit
 from embed.api.serializers import SignedInSerializer
 from embed.models import ReaderIdentity
@@ -35,6 +37,8 @@ class SsoSignInApi(WidgetApi):
     class SsoInputSerializer(serializers.Serializer):
         # Its length is checked with the rest of it (embed.sso): a 401, like any bad payload.
         payload = Text(allow_blank=True, trim_whitespace=False)
+        # The commenter token the browser held as a guest: their comments join the reader.
+        guest_token = Text(required=False, allow_blank=True, max_length=1000)
 
     @extend_schema(request=SsoInputSerializer, responses={200: SignedInSerializer})
     def post(self, request: Request) -> HttpResponse:
@@ -49,6 +53,8 @@ class SsoSignInApi(WidgetApi):
             )
         except SsoRefused as refused:
             raise Refused(refused.code, refused.message) from None
-        commenter = reader_sign_in(kind=ReaderIdentity.Kind.SSO, user=user)
+        with transaction.atomic():
+            commenter = reader_sign_in(kind=ReaderIdentity.Kind.SSO, user=user)
+            guest_join(guest_token=data_in.validated_data.get("guest_token"), reader=commenter)
         body = {"commenter_token": commenter_token_issue(commenter.pk), "commenter": commenter}
         return json_response(SignedInSerializer(body).data)

@@ -27,7 +27,7 @@ from embed import selectors
 from embed.api.common import json_response, page_params
 from embed.models import Comment, Thread
 from embed.notifications.mail import site_name
-from embed.site import site_config
+from embed.site import comment_permalink, site_config
 from embed.sitelinks import site_base
 
 FEED_SIZE = 50
@@ -75,7 +75,7 @@ def _answer(
             :FEED_SIZE
         ]:
             page = comment.thread.title or comment.thread.url
-            url = f"{comment.thread.url}#comment-{comment.pk}"
+            url = comment_permalink(url=comment.thread.url, comment_id=comment.pk)
             feed.add_item(
                 title=f"{comment.author.name or 'A reader'} on {page}",
                 link=url,

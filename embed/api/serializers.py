@@ -152,15 +152,19 @@ class ThreadSerializer(serializers.Serializer):
 
 
 class SiteSsoSerializer(serializers.Serializer):
-    """The site's own sign-in and sign-out pages, for the widget's buttons."""
+    """How readers sign in, for the widget's buttons: the site's own sign-in and sign-out
+    pages (null unless the site signs readers in with its accounts), and `email`: whether a
+    link by e-mail may sign them in (`POST /api/v1/auth/magic`)."""
 
     login_url = serializers.URLField(allow_null=True)
     logout_url = serializers.URLField(allow_null=True)
+    email = serializers.BooleanField()
 
 
 class SitePublicSerializer(serializers.Serializer):
     """The site's settings that the widget may know. `guests_allowed` false means only
-    signed-in readers may comment; `sso` is null unless the site signs readers in."""
+    signed-in readers may comment; `sso` is null unless readers can sign in (with the
+    site's accounts or by e-mail)."""
 
     # The instance: SiteConfig.public().
 
@@ -236,6 +240,13 @@ class SignedInSerializer(serializers.Serializer):
 
     commenter_token = serializers.CharField()
     commenter = SignedInReaderSerializer()
+
+
+class MagicLinkAskedSerializer(serializers.Serializer):
+    """The answer to asking for a sign-in link, the same whatever the address: a link is
+    on its way if the address can receive it, valid for `minutes` once sent."""
+
+    minutes = serializers.IntegerField(min_value=1)
 
 
 class VoteResultSerializer(serializers.Serializer):
@@ -324,6 +335,15 @@ class ReaderDataSubscriptionSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
 
 
+class ReaderDataSignInLinkSerializer(serializers.Serializer):
+    email = serializers.CharField()
+    url = serializers.CharField(help_text="The page the link brings the reader back to")
+    created = serializers.DateTimeField()
+    sent = serializers.DateTimeField(allow_null=True)
+    expires = serializers.DateTimeField(allow_null=True)
+    used = serializers.DateTimeField(allow_null=True)
+
+
 class ReaderDataAddressSerializer(serializers.Serializer):
     email = serializers.CharField()
     created = serializers.DateTimeField()
@@ -345,6 +365,9 @@ class ReaderDataSerializer(serializers.Serializer):
     votes = ReaderDataVoteSerializer(many=True)
     flags = ReaderDataFlagSerializer(many=True)
     subscriptions = ReaderDataSubscriptionSerializer(many=True)
+    sign_in_links = ReaderDataSignInLinkSerializer(
+        many=True, help_text="E-mailed sign-in links (signed-in readers; never the link)"
+    )
     mail_addresses = ReaderDataAddressSerializer(many=True)
 
 

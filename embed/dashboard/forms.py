@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.logins import LoginThrottleMixin
+from core.permalinks import DEFAULT_PERMALINK_PATTERN, PERMALINK_MAX_LENGTH
 from core.staff import StaffUser
 from core.urlnorm import origin_display
 from embed.models import Ban, Comment, SiteSettings
@@ -243,6 +244,12 @@ class SettingsForm(forms.Form):
         label="Your sign-out page",
         help_text="The widget's “Sign out” button opens it after forgetting the reader here.",
     )
+    email_sign_in = forms.BooleanField(
+        required=False,
+        label="Sign-in by e-mail link",
+        help_text="Readers may sign in with a one-time link sent to their address, good for "
+        "15 minutes; their comments then carry the name they chose and a picture.",
+    )
     gravatar = forms.BooleanField(
         required=False,
         label="Gravatar pictures",
@@ -258,14 +265,24 @@ class SettingsForm(forms.Form):
         "and spam checks this long; a daily job clears it after.",
     )
 
+    permalink_pattern = forms.CharField(
+        max_length=PERMALINK_MAX_LENGTH,
+        required=False,
+        label="Link to a comment",
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+        help_text="Where e-mails, feeds, webhooks and this dashboard send a reader to see a "
+        "comment: {url} is the page, {id} the comment's id. The widget opens the default, "
+        "{url}#comment-{id}. Leave it empty for the default.",
+    )
+
     LISTS = ("allowed_origins", "banned_words", "suspect_words")
     GROUPS = (
         ("Moderation", ("moderation_mode", "suspect_words", "banned_words", "max_links",
                         "flag_threshold", "spam_filter", "akismet_key", "akismet_clear")),
         ("Commenting", ("guests_allowed", "guest_email_required", "edit_window_minutes",
                         "max_depth", "auto_close_days")),
-        ("Embedding", ("allowed_origins",)),
-        ("Sign-in", ("sso_enabled", "login_url", "logout_url", "gravatar")),
+        ("Embedding", ("allowed_origins", "permalink_pattern")),
+        ("Sign-in", ("sso_enabled", "login_url", "logout_url", "email_sign_in", "gravatar")),
         ("Privacy", ("ip_retention_days",)),
     )  # fmt: skip
 
@@ -286,6 +303,10 @@ class SettingsForm(forms.Form):
             self.fields["akismet_key"].widget.attrs["placeholder"] = "•••••••• (set)"
         else:
             del self.fields["akismet_clear"]
+
+    def clean_permalink_pattern(self) -> str:
+        """Empty means the default; the pattern itself is checked by the model's validator."""
+        return self.cleaned_data["permalink_pattern"].strip() or DEFAULT_PERMALINK_PATTERN
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [

@@ -21,7 +21,7 @@ EDITABLE = (
     "moderation_mode", "banned_words", "suspect_words", "max_links", "flag_threshold",
     "auto_close_days", "edit_window_minutes", "guests_allowed", "guest_email_required",
     "allowed_origins", "max_depth", "spam_filter", "akismet_key", "sso_enabled", "login_url",
-    "logout_url", "gravatar", "ip_retention_days",
+    "logout_url", "gravatar", "ip_retention_days", "permalink_pattern", "email_sign_in",
 )  # fmt: skip
 SSO_PREVIOUS_DAYS = 7
 """After a rotation, how long the previous SSO secret is still accepted."""

@@ -17,6 +17,7 @@ from django.utils import timezone
 from embed.models import Comment, ReplyNotice, Subscription
 from embed.notifications.mail import mail_settings, message_build, message_send
 from embed.sanitize import html_text
+from embed.site import comment_permalink
 from embed.sitelinks import link
 
 
@@ -119,7 +120,7 @@ def reply_message(notice: ReplyNotice) -> EmailMultiAlternatives:
             "to_comment": bool(subscription.comment_id),
             "text": html_text(comment.body_html),
             "html": comment.body_html,  # sanitized on write (embed.sanitize)
-            "comment_url": f"{thread.url}#comment-{comment.pk}",
+            "comment_url": comment_permalink(url=thread.url, comment_id=comment.pk),
             "unsubscribe_url": unsubscribe,
             "stop_all_url": link("stop", "stop-all", notice.address_id),
         },

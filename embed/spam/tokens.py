@@ -23,7 +23,8 @@ URL = re.compile(
     rf"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/[^\s<>\"')\]]*)?",
     re.IGNORECASE,
 )
-_SCHEME = re.compile(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
+# "ww." too: `deobfuscate` cuts runs of a letter to two, "www." included.
+_SCHEME = re.compile(r"^(?:https?://)?(?:www?\.)?", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 URL_WORD = "urltoken"
 
@@ -39,6 +40,10 @@ _SPLIT_DOT = re.compile(
 )
 # "suuuubscribe" and "sooooo" alike keep two of a repeated letter.
 _LONG_RUN = re.compile(r"([^\W\d_])\1{2,}")
+# "ch3ck", "v1agra", "c4sino": digits standing for letters between letters. A word also gets
+# its letters-only reading (`features`); "mp3", "h264" and "2nd" do not match.
+_LEET_WORD = re.compile(r"(?<![\w$])[a-z]+(?:[013457$]+[a-z]+)+(?![\w$])")
+_LEET = str.maketrans("013457$", "oieasts")
 
 
 def normalize(text: str) -> str:
@@ -96,6 +101,35 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(URL.sub(f" {URL_WORD} ", plain))
 
 
+def unleet(plain: str) -> list[str]:
+    """Letters-only readings of the words of lower-case text written with digits for
+    letters: "ch3ck my v1deos" gives ["check", "videos"]."""
+    return [match.group(0).translate(_LEET) for match in _LEET_WORD.finditer(plain)]
+
+
+_REFERRAL = re.compile(r"[?&/](?:ref|r|rb|aff|affiliate|refer|referral|invite)[=/]", re.I)
+_PROFILE = re.compile(r"/(?:user|users|channel|profile|u|c)/", re.I)
+
+
+def link_shape(url: str) -> list[str]:
+    """Features of how a link is written, which say more about its purpose than its host:
+    `url:bare` (no scheme, no www: "murdev.com"), `url:root` (a whole site, no page),
+    `url:referral` (a referral code, "?ref=", "/refer/") and `url:profile` (someone's page
+    on a platform, "/user/", "/channel/"). Readers who cite something mostly link a page."""
+    shape = []
+    lowered = url.lower()
+    if not lowered.startswith(("http://", "https://", "www.", "ww.")):
+        shape.append("url:bare")
+    path = _SCHEME.sub("", lowered).partition("/")[2]
+    if not path.strip("/"):
+        shape.append("url:root")
+    if _REFERRAL.search(lowered):
+        shape.append("url:referral")
+    if _PROFILE.search(lowered):
+        shape.append("url:profile")
+    return shape
+
+
 WELL_KNOWN_HOSTS = frozenset(
     """
     wikipedia.org wikimedia.org wiktionary.org github.com gitlab.com stackoverflow.com
@@ -118,12 +152,29 @@ def _registered_domain(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
+# An invitation to the author's own channel or page, the words that stand for a link where
+# the author's name is one (on video sites, and in forms that take a website).
+_SELF_PROMOTION = re.compile(
+    r"\b(?:my|our) (?:own )?(?:channel|videos?|music|songs?|tracks?|playlist|page|profile|"
+    r"instagram|twitter|twitch|band|mixtape)\b"
+    r"|\b(?:check|look) (?:me|us) (?:out|up)\b|\bfollow (?:me|us)\b"
+    r"|\bsub(?:scribe)? (?:to )?(?:me|us|my)\b|\bsubscribers?\b",
+    re.IGNORECASE,
+)
+
+
 def reaches_out(text: str) -> bool:
     """Whether the comment offers a way to reach its author off the page: a link to a site not
-    in WELL_KNOWN_HOSTS, or contact details. Comment spam exists to do exactly that."""
+    in WELL_KNOWN_HOSTS, contact details, or an invitation to the author's own channel or page
+    ("check out my channel", "subscribe to me", "follow me"). Comment spam exists to do
+    exactly that."""
     plain = deobfuscate(normalize(text))
     links = (_registered_domain(link_host(url)) for url in find_links(plain))
-    return any(domain not in WELL_KNOWN_HOSTS for domain in links) or bool(contact_details(plain))
+    return (
+        any(domain not in WELL_KNOWN_HOSTS for domain in links)
+        or bool(contact_details(plain))
+        or bool(_SELF_PROMOTION.search(plain))
+    )
 
 
 def features(text: str) -> frozenset[str]:
@@ -143,6 +194,7 @@ def features(text: str) -> frozenset[str]:
             found.add("link:well-known")
             continue
         found.add("link")
+        found.update(link_shape(url))
         found.add(f"host:{host}")
         found.add(f"domain:{domain}")
         parts = domain.split(".", 1)[0].split("-")
@@ -151,6 +203,7 @@ def features(text: str) -> frozenset[str]:
     words = _WORD.findall(URL.sub(f" {URL_WORD} ", plain))
     # A link is the feature "link" already; as a word it only serves to pair with its neighbours.
     found.update(f"word:{word}" for word in words if word != URL_WORD)
+    found.update(f"word:{word}" for word in unleet(plain))
     found.update(f"pair:{first}_{second}" for first, second in zip(words, words[1:], strict=False))
     if not words:
         found.add("no-words")

@@ -25,6 +25,7 @@ from core.tenancy import current_schema
 from embed.background import TASK_OPTIONS, task_after_commit
 from embed.models import Comment, Thread, Webhook, WebhookDelivery
 from embed.sanitize import html_text
+from embed.site import comment_permalink
 from embed.sitelinks import site_base
 from embed.webhooks import delivery
 
@@ -108,7 +109,7 @@ def comment_payload(comment: Comment) -> dict[str, Any]:
         "text": html_text(comment.body_html),
         "created": _iso(comment.created),
         "edited": _iso(comment.edited),
-        "url": f"{comment.thread.url}#comment-{comment.pk}",
+        "url": comment_permalink(url=comment.thread.url, comment_id=comment.pk),
         "dashboard_url": f"{site_base()}/dashboard/comments/{comment.pk}/",
     }
 

@@ -389,6 +389,11 @@ PALAVER_SIGNUP_LIMITS = envrates("PALAVER_SIGNUP_LIMITS", "ip=5/3600", scopes=("
 PALAVER_LOGIN_LIMITS = envrates(
     "PALAVER_LOGIN_LIMITS", "account=5/900,ip=20/900", scopes=("account", "ip")
 )
+# Sign-in links asked for (widget, by e-mail) per IP and per address: `off`, or e.g. the default.
+# Past the address's limit the answer stays the same and no mail goes out (docs/api.md).
+PALAVER_MAGIC_LIMITS = envrates(
+    "PALAVER_MAGIC_LIMITS", "ip=10/3600,email=3/900", scopes=("ip", "email")
+)
 # Behind a proxy: the header it puts the client's address in (HTTP_X_REAL_IP from the shipped
 # nginx, or HTTP_X_FORWARDED_FOR), believed only from TRUSTED_PROXIES (see core.clientip).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "REMOTE_ADDR")

@@ -5,8 +5,9 @@
    storage (the reader's identity), dom (elements), format (ages, initials), state,
    render (the thread), forms (comment box, flag form), comments (vote, delete),
    thread (loading), live (Server-Sent Events), styles.css; sso.js (signing in with the
-   site's accounts), permalink.js (#comment-<id>) and privacy.js (a reader's "Your data") are
-   files of their own, fetched when a page needs them. */
+   site's accounts), signin.js (by e-mail link, fetched by sso.js), permalink.js
+   (#comment-<id>) and privacy.js (a reader's "Your data") are files of their own, fetched
+   when a page needs them. */
 
 import { API, options, script } from "./config.js";
 import { h } from "./dom.js";
@@ -19,8 +20,9 @@ import { load } from "./thread.js";
 
 // Parts in files of their own, fetched only by pages that need them: sso.js (sign-in with the
 // site's own accounts: pages with data-sso or disqus_config, and those of a site that signs
-// readers in), permalink.js (pages opened at #comment-<id>) and privacy.js (readers with a
-// token: export and erase their data).
+// readers in, by its accounts or by e-mail link: sso.js then fetches signin.js through the
+// loader it is handed), permalink.js (pages opened at #comment-<id>) and privacy.js (readers
+// with a token: export and erase their data).
 const part = async (name) => {
   if (!window.Palaver[name]) {
     await new Promise((done) =>
@@ -47,7 +49,7 @@ async function start() {
   mount(host);
   if ("sso" in options || window.disqus_config) await (await part("sso"))?.signIn(options);
   await load();
-  if (state.site.sso) (await part("sso"))?.bar(state.site.sso, ui.composer, lang, t);
+  if (state.site.sso) (await part("sso"))?.bar(state.site.sso, ui.composer, lang, t, part);
   if (stored().token) part("privacy");
   listen();
   addEventListener("hashchange", reveal);

@@ -49,7 +49,9 @@ async function signIn(options) {
     return;
   }
   try {
-    const { data } = await api("POST", "auth/sso", { payload: sent }, false);
+    // A guest's comments on this browser join the signed-in reader.
+    const guest = (!me.signed && me.token) || undefined;
+    const { data } = await api("POST", "auth/sso", { payload: sent, guest_token: guest }, false);
     remember({ sso: sent, signed: data.commenter.author });
   } catch (error) {
     if (me.signed) signOut();
@@ -60,9 +62,12 @@ async function signIn(options) {
 }
 
 /** Before `composer` (the comment box): who is signed in and a sign-out button, or a link
-    to the site's sign-in page. `pages`: the site's {login_url, logout_url}; `t`: the
-    widget's strings (badge names). */
-function bar(pages, composer, lang, t) {
+    to the site's sign-in page. `pages`: the site's {login_url, logout_url, email}; `t`: the
+    widget's strings (badge names); `part`: embed.js's loader of parts, for signin.js
+    (sign-in by e-mail link, when `pages.email`). */
+async function bar(pages, composer, lang, t, part) {
+  // (An embed.js from before signin.js hands no loader: no e-mail sign-in then.)
+  if (pages.email && part) await (await part("signin"))?.start(composer, lang, t);
   const s = STRINGS[lang] || STRINGS.en;
   const me = stored().signed;
   const out = () => {
