@@ -4,6 +4,8 @@ The tenant's schema is part of both the payload and the signing salt, so a token
 site A fails its signature check on site B, even for the same commenter id.
 """
 
+from datetime import UTC, datetime, timedelta
+
 from django.core import signing
 
 from core.tenancy import current_schema
@@ -29,3 +31,12 @@ def commenter_token_read(token: str) -> int | None:
         return None
     commenter_id = payload.get("c")
     return commenter_id if isinstance(commenter_id, int) else None
+
+
+def commenter_token_times(token: str) -> tuple[datetime, datetime] | None:
+    """(issued, expires) of a token valid on this tenant (UTC), else None. The time is the
+    one `signing.dumps` stamps into the token (base 62 seconds, before the signature)."""
+    if commenter_token_read(token) is None:
+        return None
+    issued = datetime.fromtimestamp(signing.b62_decode(token.rsplit(":", 2)[-2]), tz=UTC)
+    return issued, issued + timedelta(seconds=MAX_AGE_SECONDS)

@@ -2,7 +2,8 @@
 /sso.js (sign-in with the site's accounts, fetched only by pages that use it), /signin.js
 (sign-in by e-mail link, fetched by sso.js for sites that turned it on), /oidc.js
 (sign-in with the site's providers, fetched only on sites that have some), /permalink.js
-(fetched by pages opened at #comment-<id>), and
+(fetched by pages opened at #comment-<id>), /privacy.js (a reader's "Your data", fetched only
+for readers holding a commenter token), and
 /locales/<code>.json, the strings a reader in another language than English fetches; and
 /avatars/<seed>.svg, the identicons of signed-in readers without a picture (embed/avatars.py).
 
@@ -106,6 +107,11 @@ def permalink_js(request: HttpRequest) -> HttpResponseBase:
 
 
 @require_safe
+def privacy_js(request: HttpRequest) -> HttpResponseBase:
+    return asset_response(request, "privacy.js", SCRIPT)
+
+
+@require_safe
 def identicon(request: HttpRequest, seed: str) -> HttpResponseBase:
     """An identicon: a function of the seed alone, so it is cached for good."""
     response = HttpResponse(identicon_svg(seed), content_type="image/svg+xml")
@@ -130,6 +136,7 @@ urlpatterns = [
     path("oidc.js", oidc_js, name="widget-oidc"),
     path("permalink.js", permalink_js, name="widget-permalink"),
     path("signin.js", signin_js, name="widget-signin"),
+    path("privacy.js", privacy_js, name="widget-privacy"),
     re_path(r"^avatars/(?P<seed>[0-9a-f]{20})\.svg$", identicon, name="widget-identicon"),
     re_path(r"^locales/(?P<code>[a-z]{2})\.json$", locale_json, name="widget-locale"),
 ]

@@ -1,5 +1,6 @@
 // Builds the widget from src/ into dist/, the files the platform serves and git keeps:
-//   dist/embed.js, count.js, sso.js, oidc.js, permalink.js, signin.js  bundled by esbuild, minified by esbuild then
+//   dist/embed.js, count.js, sso.js, oidc.js, permalink.js, signin.js, privacy.js
+//                                  bundled by esbuild, minified by esbuild then
 //                                  terser (one IIFE each)
 //   dist/locales/<code>.json       every locale but English (built into embed.js)
 //   dist/SOURCES                   the sha256 of every input, so `make test` (no Node) can
@@ -68,6 +69,7 @@ async function build() {
     "oidc.js": await bundle("oidc.js"),
     "permalink.js": await bundle("permalink.js"),
     "signin.js": await bundle("signin.js"),
+    "privacy.js": await bundle("privacy.js"),
   };
   for (const code of locales.filter((code) => code !== "en")) {
     const strings = JSON.parse(await readFile(new URL(`locales/${code}.json`, SRC), "utf8"));

@@ -293,3 +293,18 @@ class ApiTokensSerializer(serializers.Serializer):
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
     token = serializers.CharField(help_text="The token: shown this once, never stored")
+
+
+class AdminReaderSerializer(serializers.Serializer):
+    """A reader found by the readers search (`embed.privacy.readers_find`)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    badge = serializers.CharField(allow_blank=True)
+    created = serializers.DateTimeField()
+    comment_count = serializers.IntegerField()
+
+
+class ReadersPageSerializer(PageSerializer):
+    results = AdminReaderSerializer(many=True)

@@ -278,3 +278,117 @@ class CountsSerializer(serializers.DictField):
     """Published-comment counts keyed by each URL exactly as sent."""
 
     child = serializers.IntegerField(min_value=0)
+
+
+class ReaderDataReaderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    avatar = serializers.CharField(allow_blank=True, help_text="The picture a sign-in gave")
+    badge = serializers.CharField(allow_blank=True)
+    created = serializers.DateTimeField()
+
+
+class ReaderDataTokenSerializer(serializers.Serializer):
+    issued = serializers.DateTimeField()
+    expires = serializers.DateTimeField()
+
+
+class ReaderDataIdentitySerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="How the reader signs in: sso, and further kinds")
+    subject = serializers.CharField(help_text="The reader's id in that way of signing in")
+    email = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_blank=True)
+    created = serializers.DateTimeField()
+    last_seen = serializers.DateTimeField()
+
+
+class ReaderDataCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField(help_text="The page of the comment's thread")
+    title = serializers.CharField(allow_blank=True)
+    # The field is named as in the thread; it shadows Serializer.parent for mypy.
+    parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]
+    status = serializers.ChoiceField(choices=Comment.Status.choices)
+    body = serializers.CharField(allow_blank=True, help_text="As written (Markdown)")
+    html = serializers.CharField(allow_blank=True, help_text="As shown (sanitised HTML)")
+    created = serializers.DateTimeField()
+    edited = serializers.DateTimeField(allow_null=True)
+    score = serializers.IntegerField()
+    ip = serializers.CharField(
+        allow_null=True, help_text="The anonymised network (/24, /48), until the site's retention"
+    )
+
+
+class ReaderDataVoteSerializer(serializers.Serializer):
+    comment = serializers.IntegerField()
+    url = serializers.CharField()
+    value = serializers.IntegerField()
+    network = serializers.CharField(allow_null=True)
+    created = serializers.DateTimeField()
+
+
+class ReaderDataFlagSerializer(serializers.Serializer):
+    comment = serializers.IntegerField()
+    url = serializers.CharField()
+    reason = serializers.CharField()
+    created = serializers.DateTimeField()
+
+
+class ReaderDataSubscriptionSerializer(serializers.Serializer):
+    email = serializers.CharField()
+    url = serializers.CharField()
+    comment = serializers.IntegerField(
+        allow_null=True, help_text="Replies to this comment; null: the whole thread"
+    )
+    active = serializers.BooleanField()
+    created = serializers.DateTimeField()
+
+
+class ReaderDataSignInLinkSerializer(serializers.Serializer):
+    email = serializers.CharField()
+    url = serializers.CharField(help_text="The page the link brings the reader back to")
+    created = serializers.DateTimeField()
+    sent = serializers.DateTimeField(allow_null=True)
+    expires = serializers.DateTimeField(allow_null=True)
+    used = serializers.DateTimeField(allow_null=True)
+
+
+class ReaderDataAddressSerializer(serializers.Serializer):
+    email = serializers.CharField()
+    created = serializers.DateTimeField()
+    confirmed = serializers.DateTimeField(allow_null=True)
+    suppressed = serializers.DateTimeField(allow_null=True)
+    suppressed_reason = serializers.CharField(allow_blank=True)
+
+
+class ReaderDataSerializer(serializers.Serializer):
+    """Everything the site holds about one reader (`embed.privacy.reader_export`)."""
+
+    exported = serializers.DateTimeField()
+    reader = ReaderDataReaderSerializer()
+    token = ReaderDataTokenSerializer(
+        allow_null=True, help_text="The commenter token sent (its times, never the token)"
+    )
+    identities = ReaderDataIdentitySerializer(many=True)
+    comments = ReaderDataCommentSerializer(many=True)
+    votes = ReaderDataVoteSerializer(many=True)
+    flags = ReaderDataFlagSerializer(many=True)
+    subscriptions = ReaderDataSubscriptionSerializer(many=True)
+    sign_in_links = ReaderDataSignInLinkSerializer(
+        many=True, help_text="E-mailed sign-in links (signed-in readers; never the link)"
+    )
+    mail_addresses = ReaderDataAddressSerializer(many=True)
+
+
+class ErasureSerializer(serializers.Serializer):
+    """What an erasure removed (`embed.privacy.Erasure`), in rows."""
+
+    comments_removed = serializers.IntegerField()
+    comments_kept_as_placeholders = serializers.IntegerField(
+        help_text="Comments that others' replies hang from: now empty 'deleted' placeholders"
+    )
+    votes = serializers.IntegerField()
+    flags = serializers.IntegerField()
+    subscriptions = serializers.IntegerField()
+    identities = serializers.IntegerField()

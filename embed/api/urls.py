@@ -7,8 +7,10 @@ from embed.api import (
     events,
     imports,
     magic,
+    me,
     notify_admin,
     oidc_admin,
+    readers_admin,
     threads,
 )
 
@@ -23,6 +25,8 @@ urlpatterns = [
     path("auth/sso", auth.SsoSignInApi.as_view(), name="api-auth-sso"),
     path("auth/magic", magic.MagicLinkAskApi.as_view(), name="api-auth-magic"),
     path("auth/magic/redeem", magic.MagicLinkRedeemApi.as_view(), name="api-auth-magic-redeem"),
+    path("me/export", me.ReaderExportApi.as_view(), name="api-me-export"),
+    path("me/erase", me.ReaderEraseApi.as_view(), name="api-me-erase"),
     path("counts", threads.CountsApi.as_view(), name="api-counts"),
     path("admin/comments", admin.QueueApi.as_view(), name="admin-queue"),
     path("admin/comments/bulk", admin.BulkActionApi.as_view(), name="admin-bulk"),
@@ -56,6 +60,13 @@ urlpatterns = [
     path("admin/team/<int:pk>", admin.TeamMemberApi.as_view(), name="admin-team-member"),
     path("admin/tokens", admin.ApiTokensApi.as_view(), name="admin-tokens"),
     path("admin/tokens/<int:pk>", admin.ApiTokenApi.as_view(), name="admin-token"),
+    path("admin/readers", readers_admin.ReadersApi.as_view(), name="admin-readers"),
+    path("admin/readers/<int:pk>", readers_admin.ReaderApi.as_view(), name="admin-reader"),
+    path(
+        "admin/readers/<int:pk>/erase",
+        readers_admin.ReaderEraseAdminApi.as_view(),
+        name="admin-reader-erase",
+    ),
     path("admin/imports", imports.ImportsApi.as_view(), name="admin-imports"),
     path("admin/imports/<int:pk>", imports.ImportApi.as_view(), name="admin-import"),
     path("admin/webhooks", notify_admin.WebhooksApi.as_view(), name="admin-webhooks"),

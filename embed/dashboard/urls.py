@@ -9,6 +9,7 @@ from embed.dashboard import (
     overview,
     owner,
     providers,
+    readers,
     tokens,
     transfer,
 )
@@ -44,6 +45,10 @@ urlpatterns = [
     path(
         "threads/<int:pk>/<str:action>/", moderation.thread_action, name="dashboard-thread-action"
     ),
+    path("readers/", readers.readers_page, name="dashboard-readers"),
+    path("readers/<int:pk>/", readers.reader_page, name="dashboard-reader"),
+    path("readers/<int:pk>/export.json", readers.reader_download, name="dashboard-reader-export"),
+    path("readers/<int:pk>/erase/", readers.reader_erase_view, name="dashboard-reader-erase"),
     path("settings/", owner.settings_page, name="dashboard-settings"),
     path("settings/sso-secret/", owner.sso_secret_page, name="dashboard-sso-secret"),
     path("team/", owner.team_page, name="dashboard-team"),

@@ -28,6 +28,9 @@ ACTIONS = tuple(STATUS_ACTIONS) + tuple(FLAG_ACTIONS)
 def comment_moderate(*, comment: Comment, action: str, actor: StaffUser) -> Comment:
     if action not in ACTIONS:
         raise ValidationError({"action": f"Use one of: {', '.join(ACTIONS)}."})
+    if action in ("approve", "restore") and not comment.body:
+        # Only an erasure leaves a comment without text (embed.privacy): nothing to bring back.
+        raise ValidationError({"action": "This comment was erased at its author's request."})
     with transaction.atomic():
         if action in FLAG_ACTIONS:
             before = comment.status

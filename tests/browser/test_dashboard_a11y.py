@@ -29,6 +29,9 @@ PAGES = [
     "domains/",
     "tokens/",
     "sign-in/",
+    "readers/",
+    "readers/?q=hannah",
+    "readers/?q=nobody",
 ]
 
 
@@ -62,6 +65,9 @@ def test_every_dashboard_page_passes_axe(
     context = page.locator(".context-link").first
     expect(context).to_be_visible()
     pages = [*PAGES, str(context.get_attribute("href")).removeprefix("/dashboard/")]
+    page.goto(base + "readers/?q=hannah")
+    reader = page.get_by_role("link", name="Hannah Becker")
+    pages.append(str(reader.get_attribute("href")).removeprefix("/dashboard/"))
     found = []
     for path in pages:
         page.goto(base + path)

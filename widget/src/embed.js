@@ -6,8 +6,8 @@
    render (the thread), forms (comment box, flag form), comments (vote, delete),
    thread (loading), live (Server-Sent Events), styles.css; sso.js (signing in with the
    site's accounts), signin.js (by e-mail link, fetched by sso.js), oidc.js (with the
-   site's providers) and permalink.js (#comment-<id>) are files of their own, fetched when a
-   page needs them. */
+   site's providers), permalink.js (#comment-<id>) and privacy.js (a reader's "Your data")
+   are files of their own, fetched when a page needs them. */
 
 import { API, options, script } from "./config.js";
 import { h } from "./dom.js";
@@ -15,13 +15,14 @@ import { lang, localeLoad, t } from "./i18n.js";
 import { listen } from "./live.js";
 import { mount, paint } from "./render.js";
 import { state, ui } from "./state.js";
+import { stored } from "./storage.js";
 import { load } from "./thread.js";
 
 // Parts in files of their own, fetched only by pages that need them: sso.js (sign-in with the
 // site's own accounts: pages with data-sso or disqus_config, and those of a site that signs
 // readers in, by its accounts or by e-mail link: sso.js then fetches signin.js through the
-// loader it is handed), oidc.js (sites with sign-in providers) and permalink.js (pages
-// opened at #comment-<id>).
+// loader it is handed), oidc.js (sites with sign-in providers), permalink.js (pages opened
+// at #comment-<id>) and privacy.js (readers with a token: export and erase their data).
 const part = async (name) => {
   if (!window.Palaver[name]) {
     await new Promise((done) =>
@@ -50,6 +51,7 @@ async function start() {
   await load();
   for (const name of ["sso", "oidc"])
     if (state.site[name]) (await part(name))?.bar(state.site[name], ui.composer, lang, t, part);
+  if (stored().token) part("privacy");
   listen();
   addEventListener("hashchange", reveal);
   await reveal();
