@@ -10,10 +10,12 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
+from psycopg import errors as pg_errors
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     IMPORT_RUNNING = "import_running"
+    CONFLICT = "conflict"
     TOO_LARGE = "too_large"
     URI_TOO_LONG = "uri_too_long"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
@@ -135,6 +138,11 @@ CATALOGUE: dict[ErrorCode, CodeInfo] = {
     ErrorCode.IMPORT_RUNNING: CodeInfo(
         409, "The site is already importing a file; one import at a time per site."
     ),
+    ErrorCode.CONFLICT: CodeInfo(
+        409,
+        "Something the request names went away while it ran (a reader erased, a comment "
+        "deleted); nothing was written. Read again and retry.",
+    ),
     ErrorCode.TOO_LARGE: CodeInfo(413, "The body is over the size limit."),
     ErrorCode.URI_TOO_LONG: CodeInfo(414, "The URL is over the front door's limit (8 KB)."),
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: CodeInfo(415, "The body is not `application/json`."),
@@ -215,6 +223,14 @@ def validation_fields(detail: Any) -> dict[str, list[str]]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Refused):
         return Response(error_body(exc.code, exc.message), status=exc.status)
+    if isinstance(exc, IntegrityError) and isinstance(exc.__cause__, pg_errors.ForeignKeyViolation):
+        # A row the write points at was deleted by a concurrent request (a reader erasing
+        # their data as they post, a parent comment removed as a reply arrives).
+        set_rollback()
+        return Response(
+            error_body(ErrorCode.CONFLICT, str(CATALOGUE[ErrorCode.CONFLICT].meaning)),
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body(ErrorCode.TOO_LARGE, "The request body is too large."),

@@ -7,6 +7,7 @@ status can carry:
 
 - every operation: 400 (a bad parameter) and 503 (the database is unreachable);
 - an operation that takes a body: 413 (too large) and 415 (not JSON);
+- every write: 409 (a row it names went away while it ran: `conflict`);
 - a path with an id: 404;
 - whatever else the view lists in its `error_statuses` class attribute (401 and 403 for the
   admin API, 429 for rate-limited writes, ...), or one operation declares with
@@ -24,6 +25,7 @@ from core.errors import CATALOGUE, ErrorCode
 ALWAYS = frozenset({400, 503})
 WITH_BODY = frozenset({413, 415})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+WRITE_METHODS = BODY_METHODS | {"DELETE"}
 
 
 def codes_of(status: int) -> list[ErrorCode]:
@@ -75,6 +77,8 @@ class AutoSchema(SpectacularAutoSchema):
         statuses = set(ALWAYS)
         if self.method in BODY_METHODS:
             statuses |= WITH_BODY
+        if self.method in WRITE_METHODS:
+            statuses.add(409)
         if "{" in self.path:
             statuses.add(404)
         statuses |= set(getattr(self.view, "error_statuses", ()))

@@ -4,6 +4,7 @@ Erased comments with replies stay as empty placeholders, the rest go; votes come
 scores; subscriptions, identities and the reader go; the token is worthless after."""
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -410,3 +411,57 @@ def test_a_guest_sees_no_sign_in_links_of_an_address_they_typed(api, alpha):
     erase(api)
     with schema_context(alpha.schema_name):
         assert MagicLink.objects.count() == 1
+
+
+@pytest.mark.parametrize("gone", ["author", "parent"])
+def test_a_write_whose_reader_or_parent_goes_away_meanwhile_is_a_409(
+    api: Api, alpha, monkeypatch, gone: str
+):
+    # The race: the token (or the parent) was checked, then an erasure committed before the
+    # comment's INSERT. Constraints are checked at once here, as they are at a real COMMIT.
+    from django.db import connection
+
+    from embed.api import comments as comments_api
+
+    api.post_comment("First, as a guest")
+    parent_id = api.post_comment("The parent").json()["id"]
+    with schema_context(alpha.schema_name):
+        stale_author = Commenter.objects.get(name="Ann")
+        stale_parent = Comment.objects.select_related("parent").get(pk=parent_id)
+    if gone == "author":
+        monkeypatch.setattr(comments_api, "commenter_from_request", lambda *a, **k: stale_author)
+        victim: Any = stale_author
+        payload = {}
+    else:
+        from embed import services
+
+        real_filter = Comment.objects.select_related
+        monkeypatch.setattr(
+            services.Comment.objects, "select_related",
+            lambda *a: _Stale(stale_parent) if a == ("parent",) else real_filter(*a),
+        )  # fmt: skip
+        victim = stale_parent
+        payload = {"parent": parent_id}
+    with schema_context(alpha.schema_name), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if gone == "author":  # as an erasure leaves it: the reader and their comments gone
+            Comment.objects.filter(author=victim).delete()
+        type(victim).objects.filter(pk=victim.pk).delete()
+    response = api.post_comment("Posted as it went away", **payload)
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "conflict"
+    with schema_context(alpha.schema_name):
+        assert not Comment.objects.filter(body="Posted as it went away").exists()
+
+
+class _Stale:
+    """A queryset stand-in that finds a row already deleted (what a check saw just before)."""
+
+    def __init__(self, row: Any) -> None:
+        self.row = row
+
+    def filter(self, **_: Any) -> "_Stale":
+        return self
+
+    def first(self) -> Any:
+        return self.row
