@@ -16,7 +16,7 @@ from django.core.cache import cache as django_cache
 from django.db import connections
 from django.test import Client
 
-from core import redis
+from core import keys, redis
 from embed.cache import local_forget
 from embed.site import _cache as site_cache
 from tenants.models import Tenant
@@ -123,7 +123,7 @@ def test_a_cached_thread_is_served_when_the_process_copies_are_past_their_time(
     for schema, (_, config) in list(site_cache.items()):
         site_cache[schema] = (0.0, config)
     django_cache.delete(f"host:{host_of(alpha)}")
-    redis.call("delete", f"palaver:{alpha.schema_name}:sc")
+    redis.call("delete", keys.site_copy(alpha.schema_name))
     with database_down() as run:
         response = run(lambda: api.thread())
         assert response.status_code == 200

@@ -182,7 +182,7 @@ def test_one_subscription_fans_out_to_every_stream(alpha):
 
         await asyncio.to_thread(write)
         changes = [await next_body(sent) for sent, _, _ in streams]
-        readers = sum(1 for task in [hub.reader] if task is not None and not task.done())
+        readers = hub.readers
         for _, disconnect, task in streams:
             disconnect.set()
             await asyncio.wait_for(task, 5)

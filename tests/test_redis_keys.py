@@ -79,9 +79,9 @@ def test_version_keys_outlive_the_payloads_cached_under_them(api):
     api.thread(url="https://alpha.example/never-written")
     api.post_comment("written")
     api.thread()
-    prefix = "palaver:site_alpha"
-    versions = [k.decode() for k in redis.call("scan_iter", match=f"{prefix}:tv:*")]
-    payloads = [k.decode() for k in redis.call("scan_iter", match=f"{prefix}:tp:*")]
+    shards = "palaver:{site_alpha:*}"  # every thread shard of the site (core.keys)
+    versions = [k.decode() for k in redis.call("scan_iter", match=f"{shards}:tv:*")]
+    payloads = [k.decode() for k in redis.call("scan_iter", match=f"{shards}:tp:*")]
     assert len(versions) == 2 and payloads
     for key in versions:
         assert cache.PAYLOAD_TTL_SECONDS < redis.call("ttl", key) <= cache.VERSION_TTL_SECONDS
@@ -94,7 +94,7 @@ def test_the_counts_hash_stays_within_its_bound(api, monkeypatch):
     for batch in range(4):
         urls = [f"https://alpha.example/index/{batch}/{n}" for n in range(20)]
         assert api.get("/api/v1/counts", {"url": urls}).status_code == 200
-        assert (redis.call("hlen", "palaver:site_alpha:counts") or 0) <= 50
+        assert (redis.call("hlen", keys.counts("site_alpha")) or 0) <= 50
     # What was dropped is counted again from the database.
     api.post_comment("hello", url="https://alpha.example/index/0/0")
     counts = api.get("/api/v1/counts", {"url": "https://alpha.example/index/0/0"}).json()

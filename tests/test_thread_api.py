@@ -296,7 +296,7 @@ def test_a_worker_reuses_its_copy_while_the_version_holds(api, alpha):
     first = api.thread()
     # Drop the shared copy: the worker's own copy of the same version still answers.
     with schema_context(alpha.schema_name):
-        pattern = f"palaver:{current_schema()}:tp:*"
+        pattern = f"palaver:{{{current_schema()}:*}}:tp:*"
     for key in redis.call("keys", pattern):
         redis.call("delete", key)
     assert api.thread().content == first.content
