@@ -75,7 +75,7 @@ local site = stamp[1] or '0'
 if version == ARGV[3] then return {version, false, 1, site} end
 return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0, site}
 """
-_scripts: dict[int, object] = {}
+_scripts: dict[int, object] = {}  # by client: a script runs on the client it was made for
 # The sites this process wrote to while Redis was unreachable: the threads it changed kept
 # their versions, so the next time Redis answers, every cached payload of those sites has to go.
 _missed_sites: set[str] = set()
@@ -169,7 +169,7 @@ def payload_get(idents: list[str], suffix: str) -> Hit:
     try:
         _catch_up(conn)
         script = _scripts.get(id(conn))
-        if script is None:
+        if script is None or script.registered_client is not conn:  # type: ignore[attr-defined]
             script = _scripts[id(conn)] = conn.register_script(_HOT_READ)
         raw_version, payload, current, raw_site = script(  # type: ignore[operator]
             keys=[
