@@ -147,3 +147,39 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 process.kill()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Subscription:
+    """A test's own subscription to one channel of the hot store: SSUBSCRIBE on the channel's
+    node when REDIS_CLUSTER_URL is set, SUBSCRIBE on REDIS_URL otherwise. A connection of
+    its own: a subscribed connection must not go back to the shared pool."""
+
+    def __init__(self, channel: str) -> None:
+        from django.conf import settings
+
+        self.sharded = bool(settings.REDIS_CLUSTER_URL)
+        if self.sharded:
+            self.client: redis.Redis | redis.RedisCluster = redis.RedisCluster.from_url(
+                settings.REDIS_CLUSTER_URL
+            )
+            self.pubsub = self.client.pubsub()
+            self.pubsub.ssubscribe(channel)
+        else:
+            self.client = redis.Redis.from_url(settings.REDIS_URL)
+            self.pubsub = self.client.pubsub()
+            self.pubsub.subscribe(channel)
+
+    def get_message(
+        self, ignore_subscribe_messages: bool = True, timeout: float = 0.0
+    ) -> dict | None:
+        if self.sharded:
+            return self.pubsub.get_sharded_message(  # type: ignore[union-attr]
+                ignore_subscribe_messages=ignore_subscribe_messages, timeout=timeout
+            )
+        return self.pubsub.get_message(
+            ignore_subscribe_messages=ignore_subscribe_messages, timeout=timeout
+        )
+
+    def close(self) -> None:
+        self.pubsub.close()
+        self.client.close()
