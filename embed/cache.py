@@ -259,7 +259,7 @@ def _threads_bump(threads: list[tuple[str, str | None]]) -> None:
         _catch_up(conn)
         for start in range(0, len(threads), BUMP_PIPELINE):
             pipe = conn.pipeline(transaction=False)
-            ends = []  # where each thread's replies end: the last is its SMEMBERS
+            ends: list[int] = []  # where each thread's replies end: the last is its SMEMBERS
             for url, key in threads[start : start + BUMP_PIPELINE]:
                 idents = _queue_bump(pipe, schema=schema, url=url, key=key)
                 ends.append((ends[-1] if ends else 0) + 3 * len(idents) + 2)

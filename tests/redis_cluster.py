@@ -173,7 +173,7 @@ class Subscription:
         self, ignore_subscribe_messages: bool = True, timeout: float = 0.0
     ) -> dict | None:
         if self.sharded:
-            return self.pubsub.get_sharded_message(  # type: ignore[union-attr]
+            return self.pubsub.get_sharded_message(
                 ignore_subscribe_messages=ignore_subscribe_messages, timeout=timeout
             )
         return self.pubsub.get_message(

@@ -195,10 +195,12 @@ class Hub:
         if isinstance(self.client, aioredis.RedisCluster):
             await self.client.initialize()
             node = self.client.get_node_from_key(channel)
-            name = node.name
+            if node is None:
+                raise RedisError(f"no cluster node serves {channel}")
+            name, host, port = node.name, node.host, int(node.port)
 
             def connect() -> aioredis.Redis:
-                return aioredis.Redis(host=node.host, port=node.port, socket_connect_timeout=0.5)
+                return aioredis.Redis(host=host, port=port, socket_connect_timeout=0.5)
 
         else:
             name = "redis"
