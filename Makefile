@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint format packages messages services-stop bench bench-tenants bench-spam \
-	bench-import bench-live screenshots clean widget widget-check widget-format
+	bench-import bench-live screenshots clean widget widget-check widget-format cluster
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -84,6 +84,10 @@ bench-spam: $(STAMP)
 	$(PY) -m bench.spam
 
 # Import speed and peak memory on generated Disqus exports (docs/performance.md).
+# The topology past one box on this machine's loopback, checked end to end (bin/cluster.py).
+cluster: $(STAMP)
+	$(PY) bin/cluster.py $(CLUSTER_ARGS)
+
 bench-import: $(STAMP)
 	$(PY) -m bench.import_bench $(BENCH_ARGS)
 

@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     def one() -> int:
         result = application(environ_for(path, host), start_response)
         size = sum(len(chunk) for chunk in result)
-        result.close()
+        if hasattr(result, "close"):
+            result.close()
         return size
 
     for _ in range(50):

@@ -7,7 +7,6 @@ process id the bench started it with.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -19,10 +18,10 @@ from pathlib import Path
 
 from bench.env import ROOT, BenchEnv, free_port
 from bench.load import Req, wait_until_up
+from palaver import topology
 
 VENV_BIN = Path(sys.executable).parent
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-SHIPPED_NGINX = ROOT / "deploy" / "nginx.conf"
 
 
 @dataclass
@@ -49,9 +48,12 @@ class Server:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     def memory(self) -> dict[str, float]:
-        """RSS and PSS in MiB of the server's processes (master and workers)."""
-        pids = [self.process.pid, *descendants(self.process.pid)]
-        return memory_of(pids)
+        """RSS and PSS in MiB of the server's processes (master and workers), and the largest
+        RSS of one worker (`worker_rss_mib`, the master's own when it has no workers)."""
+        workers = descendants(self.process.pid)
+        total = memory_of([self.process.pid, *workers])
+        each = [memory_of([pid])["rss_mib"] for pid in workers] or [total["rss_mib"]]
+        return {**total, "worker_rss_mib": max(each), "workers": len(workers)}
 
 
 def descendants(pid: int) -> list[int]:
@@ -166,44 +168,18 @@ def granian(
 
 
 def nginx_config(*, workdir: Path, app_port: int, edge_port: int, static_port: int) -> str:
-    """The shipped deploy/nginx.conf, pointed at the bench's ports and folders, inside a
-    minimal main config, plus a plain static server for the `nginx static` row."""
-    shipped = SHIPPED_NGINX.read_text()
-    replacements = [
-        (r"server 127\.0\.0\.1:8000\b", f"server 127.0.0.1:{app_port}"),
-        (r"server 127\.0\.0\.1:8001\b", f"server 127.0.0.1:{app_port}"),
-        (r"listen 80;", f"listen 127.0.0.1:{edge_port};"),
-        (r"/var/cache/nginx/palaver", str(workdir / "cache")),
-    ]
-    for pattern, value in replacements:
-        shipped, count = re.subn(pattern, value, shipped)
-        if not count:
-            raise RuntimeError(f"deploy/nginx.conf no longer contains {pattern!r}")
-    temp = workdir / "temp"
-    return f"""
-daemon off;
-worker_processes auto;
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    default_type application/octet-stream;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-
-{shipped}
-
+    """The shipped deploy/nginx.conf, pointed at the bench's app (which also answers the event
+    streams) and folders, plus a plain static server for the `nginx static` row."""
+    static = f"""
     server {{
         listen 127.0.0.1:{static_port};
         root {workdir}/static;
         location / {{ default_type application/json; }}
-    }}
-}}
-"""
+    }}"""
+    return topology.nginx_config(
+        workdir=workdir, app_ports=[app_port], events_port=app_port, edge_port=edge_port,
+        extra_servers=static,
+    )  # fmt: skip
 
 
 def nginx(app_port: int, static_body: bytes, logdir: Path) -> tuple[Server, int, int] | None:

@@ -261,8 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"hot-read p50 over {args.sites} sites vs 1 site: {all_p50:.2f} ms vs "
           f"{one_p50:.2f} ms ({slowdown:+.1%})")  # fmt: skip
+    worker_rss = app_memory["worker_rss_mib"]
     print(f"app workers (gunicorn, {app_memory['processes']} processes): "
-          f"RSS {app_memory['rss_mib']:.0f} MiB, PSS {app_memory['pss_mib']:.0f} MiB")  # fmt: skip
+          f"RSS {app_memory['rss_mib']:.0f} MiB, PSS {app_memory['pss_mib']:.0f} MiB, "
+          f"largest worker RSS {worker_rss:.0f} MiB")  # fmt: skip
     if "rss_mib" in pg_memory:
         rss, pss = pg_memory["rss_mib"], pg_memory["pss_mib"]
         print(f"PostgreSQL backends of {DATABASE} ({pg_memory['processes']}): "
@@ -278,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
          "yes" if slowdown <= 0.15 else "NO"],
         [f"no-op migrate_schemas, {args.sites} sites", "< 60 s", f"{migrate_s:.1f} s",
          "yes" if migrate_s < 60 else "NO"],
+        [f"app RSS per worker after {args.sites} sites", "<= 80 MiB", f"{worker_rss:.0f} MiB",
+         "yes" if worker_rss <= 80 else "NO"],
     ]  # fmt: skip
     print()
     print(report.table(targets, ["target", "goal", "measured", "met"]))

@@ -7,21 +7,15 @@ with the wrong search path returns the wrong e-mail address.
 """
 
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 from django_tenants.postgresql_backend.base import DatabaseWrapper as StockWrapper
 
+from palaver import topology
 from palaver.db.base import DatabaseWrapper
 from tenants.models import Tenant
 
@@ -29,70 +23,21 @@ pytestmark = pytest.mark.django_db
 OWNER = "SELECT email FROM auth_user WHERE is_superuser ORDER BY id LIMIT 1"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _pgbouncer_installed() -> None:
+    if topology.binary("pgbouncer", "/usr/sbin/pgbouncer") is None:
+        reason = "PgBouncer not installed (Debian: apt-get install pgbouncer)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{reason}; the PgBouncer tests must run in CI")
+        pytest.skip(reason)
 
 
-def _unprivileged_user() -> str | None:
-    """PgBouncer refuses to run as root; when we are root, it runs as this user."""
-    if os.geteuid() != 0:
-        return None
-    for name in ("postgres", "nobody"):
-        try:
-            pwd.getpwnam(name)
-        except KeyError:
-            continue
-        return name
-    pytest.fail("no unprivileged user to run PgBouncer as")
+class Bouncer(topology.PgBouncer):
+    """PgBouncer in front of the test database, handing out Django connections through it."""
 
-
-class Bouncer:
-    def __init__(self, folder: Path, pool_size: int) -> None:
-        self.folder, self.pool_size, self.port = folder, pool_size, _free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
+    def __init__(self, pool_size: int) -> None:
         db = connection.settings_dict
-        host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or "5432"
-        user = db.get("USER") or "postgres"
-        (self.folder / "users.txt").write_text(f'"{user}" ""\n')
-        (self.folder / "pgbouncer.ini").write_text(
-            "[databases]\n"
-            f"* = host={host} port={port}\n"
-            "[pgbouncer]\n"
-            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
-            f"auth_type = trust\nauth_file = {self.folder / 'users.txt'}\n"
-            f"pool_mode = transaction\ndefault_pool_size = {self.pool_size}\n"
-            "min_pool_size = 0\nreserve_pool_size = 0\nmax_client_conn = 200\n"
-            "ignore_startup_parameters = extra_float_digits,options\n"
-        )
-        command = [_pgbouncer(), str(self.folder / "pgbouncer.ini")]
-        runner = _unprivileged_user()
-        if runner:
-            command[1:1] = ["-u", runner]
-        self.log_file = (self.folder / "pgbouncer.log").open("wb")
-        self.process = subprocess.Popen(command, stdout=self.log_file, stderr=self.log_file)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"PgBouncer did not start: {self.log()}")
-
-    def log(self) -> str:
-        path = self.folder / "pgbouncer.log"
-        return path.read_text() if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.log_file.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        upstream = (db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432))
+        super().__init__(upstream, user=db.get("USER") or "postgres", pool_size=pool_size)
 
     def wrapper(self, cls: type = DatabaseWrapper, mode: str = "transaction") -> Any:
         settings_dict = {
@@ -107,31 +52,16 @@ class Bouncer:
         return cls(settings_dict, alias=f"bouncer-{id(settings_dict)}")
 
 
-def _pgbouncer() -> str:
-    found = shutil.which("pgbouncer") or (
-        "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None
-    )
-    if found is None:
-        reason = "PgBouncer not installed (Debian: apt-get install pgbouncer)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{reason}; the PgBouncer tests must run in CI")
-        pytest.skip(reason)
-    return found
-
-
 @pytest.fixture
 def bouncer_factory() -> Iterator[Any]:
     host = connection.settings_dict.get("HOST") or ""
     if host.startswith("/"):
         pytest.skip("the test database is on a Unix socket; the PgBouncer leg uses TCP")
+    _pgbouncer_installed()
     started: list[Bouncer] = []
 
     def make(pool_size: int) -> Bouncer:
-        # Not under pytest's tmp_path: its parents are private to us, and PgBouncer runs as
-        # another user when we are root; it must read its configuration.
-        folder = Path(tempfile.mkdtemp(prefix="palaver-pgbouncer-"))
-        folder.chmod(0o755)
-        bouncer = Bouncer(folder, pool_size)
+        bouncer = Bouncer(pool_size)
         bouncer.start()
         started.append(bouncer)
         return bouncer

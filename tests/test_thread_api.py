@@ -368,3 +368,16 @@ def test_writes_made_while_redis_was_down_show_once_it_is_back(api, settings):
     redis.reset()
     assert len(api.thread().json()["comments"]) == 2
     assert api.get("/api/v1/counts", {"url": PAGE}).json() == {PAGE: 2}
+
+
+def test_plain_copies_are_kept_by_etag_within_their_byte_budget():
+    from embed.api.threads import Inflated
+
+    copies = Inflated(max_bytes=250)
+    bodies = {f'"{n}"': bytes([65 + n]) * 100 for n in range(3)}
+    for etag, body in bodies.items():
+        assert copies.plain(etag, gzip.compress(body)) == body
+    # 300 bytes were inflated into a 250-byte budget: the oldest went first.
+    assert list(copies.held) == ['"1"', '"2"'] and copies.size == 200
+    # A held copy is answered without reading the gzip bytes at all.
+    assert copies.plain('"2"', b"not gzip") == bodies['"2"']

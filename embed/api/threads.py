@@ -7,6 +7,8 @@ trip, no SQL.
 
 import gzip
 import hashlib
+import threading
+from collections import OrderedDict
 from typing import Any, NamedTuple
 
 import orjson
@@ -61,9 +63,80 @@ def thread_query(params: QueryDict) -> ThreadQuery:
     return ThreadQuery(url, key, sort, cursor, after, idents, scope)
 
 
+class Inflated:
+    """This process's plain copies of recent payloads, by ETag, so a client that does not take
+    gzip costs no inflate per request. A payload's ETag is a hash of its plain bytes, so an
+    entry is never stale; the oldest go first past `max_bytes` (a few hot threads' worth)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.held: OrderedDict[str, bytes] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def plain(self, etag: str, packed: bytes) -> bytes:
+        """The plain bytes of `packed` (a gzip member) whose ETag is `etag`."""
+        body = self.held.get(etag)
+        if body is not None:
+            return body
+        body = gzip.decompress(packed)
+        with self.lock:
+            if etag not in self.held:
+                self.held[etag] = body
+                self.size += len(body)
+                while self.size > self.max_bytes and len(self.held) > 1:
+                    self.size -= len(self.held.popitem(last=False)[1])
+        return body
+
+
+inflated = Inflated(max_bytes=8 * 1024 * 1024)
 THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=1"
 GZIP_LEVEL = 6  # on a cache miss only: 118 KB of JSON in about a millisecond, to ~15 KB
 PAYLOAD_FORMAT = "gz"  # in the payload key: entries of another format are never read
+
+
+class ThreadAnswer(NamedTuple):
+    """What the thread read answers, before any middleware: status, body, view headers."""
+
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+def cached_payload(query: ThreadQuery) -> tuple[str, bytes] | None:
+    """The cached payload of `query` in this site (its ETag and gzip bytes), or None on a
+    miss. Needs the site set (current_schema); reads Redis (one script) and, at most once a
+    minute per process and site, the site's settings row."""
+    site = site_config()
+    suffix = f"{site.version}:{query.sort}:{query.cursor}:{PAYLOAD_FORMAT}"
+    _, stored, site_version = cache.payload_get(query.idents, suffix)
+    if stored is None or not site_config_seen(site_version):
+        return None
+    etag_bytes, _, packed = stored.partition(b"\n")
+    return etag_bytes.decode(), packed
+
+
+def thread_answer(
+    etag: str, packed: bytes, *, gzipped: bool, if_none_match: str | None
+) -> ThreadAnswer:
+    """The answer for a payload (`etag`, gzip bytes `packed`): the gzip bytes as they are to a
+    client that takes gzip, the plain bytes otherwise, or a 304 when If-None-Match names
+    either representation. The two representations have their own strong ETags."""
+    if etag_matches(if_none_match, etag, gzip_etag(etag)):
+        status, body, headers = 304, b"", []
+    elif gzipped:
+        status, body = 200, packed
+        headers = [("Content-Type", JSON), ("Content-Encoding", "gzip")]
+    else:
+        status, body, headers = 200, inflated.plain(etag, packed), [("Content-Type", JSON)]
+    headers += [
+        ("ETag", gzip_etag(etag) if gzipped else etag),
+        ("Vary", "Accept-Encoding"),
+        # Browsers revalidate every time (cheap: a 304); a shared cache such as the nginx
+        # front (deploy/nginx.conf) may serve its copy for one second.
+        ("Cache-Control", THREAD_CACHE_CONTROL),
+    ]
+    return ThreadAnswer(status, body, headers)
 
 
 def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
@@ -71,8 +144,7 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
 
     A payload is gzipped once, when it is cached (`etag\n` + gzip bytes), and sent as it is
     to every client that takes gzip (browsers all do); the rare one that does not gets it
-    inflated. The two representations have their own strong ETags, and an If-None-Match
-    naming either answers 304."""
+    inflated (once per process and payload: `inflated`). See `thread_answer`."""
     site = site_config()
     idents = query.idents
     suffix = f"{site.version}:{query.sort}:{query.cursor}:{PAYLOAD_FORMAT}"
@@ -95,20 +167,15 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
         stored = etag.encode() + b"\n" + packed
         cache.payload_put(idents, version, suffix, stored)
     etag_bytes, _, packed = stored.partition(b"\n")
-    etag = etag_bytes.decode()
-    gzipped = accepts_gzip(request)
-    if etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), etag, gzip_etag(etag)):
-        response = HttpResponse(status=304)
-    elif gzipped:
-        response = HttpResponse(packed, content_type=JSON)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(gzip.decompress(packed), content_type=JSON)
-    response["ETag"] = gzip_etag(etag) if gzipped else etag
-    response["Vary"] = "Accept-Encoding"
-    # Browsers revalidate every time (cheap: a 304); a shared cache such as the nginx front
-    # (deploy/nginx.conf) may serve its copy for one second.
-    response["Cache-Control"] = THREAD_CACHE_CONTROL
+    answer = thread_answer(
+        etag_bytes.decode(), packed, gzipped=accepts_gzip(request),
+        if_none_match=request.META.get("HTTP_IF_NONE_MATCH"),
+    )  # fmt: skip
+    response = HttpResponse(answer.body, status=answer.status)
+    if answer.status == 304:
+        del response["Content-Type"]  # a 304 has no body, so no type (RFC 9110 15.4.5)
+    for name, value in answer.headers:
+        response[name] = value
     return response
 
 

@@ -4,7 +4,9 @@ The widget's public reads (thread, counts, the scripts) are by far the most freq
 requests and need neither sessions, nor users, nor CSRF, nor messages. They go through a
 second handler built with the shorter PUBLIC_READ_MIDDLEWARE chain (tenant, CORS, security
 headers); everything else, and any other method, takes the full MIDDLEWARE chain.
-See docs/performance.md for what this saves.
+A cached thread read is answered before either handler, by `embed.api.fastpath`, which
+falls back to them for anything it does not answer itself (a miss, an error, a bad query).
+See docs/performance.md for what each saves.
 """
 
 import os
@@ -36,8 +38,18 @@ class PublicReadHandler(WSGIHandler):
 public_read_application = PublicReadHandler()
 PUBLIC_READ_PATHS = frozenset(settings.PUBLIC_READ_PATHS)
 
+from embed.api import fastpath  # noqa: E402 - needs the apps loaded above
+
+FAST_PATH = fastpath.usable()
+
 
 def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-    if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") in PUBLIC_READ_PATHS:
-        return public_read_application(environ, start_response)
+    if environ.get("REQUEST_METHOD") == "GET":
+        path = environ.get("PATH_INFO")
+        if path == fastpath.PATH and FAST_PATH:
+            answered = fastpath.answer(environ, start_response)
+            if answered is not None:
+                return answered
+        if path in PUBLIC_READ_PATHS:
+            return public_read_application(environ, start_response)
     return full_application(environ, start_response)
