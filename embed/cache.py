@@ -108,8 +108,9 @@ def local_forget() -> None:
 def _catch_up(conn: redis.Client) -> None:
     """After writes that missed Redis: a new generation, and no stale counts, for each site
     they were made on."""
-    while _missed_sites:
-        _site_stale(conn, _missed_sites.pop())
+    for schema in list(_missed_sites):
+        _site_stale(conn, schema)  # a RedisError leaves the site marked, for the next time
+        _missed_sites.discard(schema)
 
 
 def _site_stale(conn: redis.Client, schema: str) -> None:
@@ -226,7 +227,7 @@ def payload_put(idents: list[str], version: str, suffix: str, payload: bytes) ->
 
 def events_channel(ident: str, schema: str | None = None) -> str:
     """The pub/sub channel of a thread's live events, in `schema` (default: the current one),
-    for the Redis database REDIS_URL names (core.keys.thread_events)."""
+    for the hot store's Redis database (core.keys.thread_events)."""
     return keys.thread_events(schema or _schema(), ident, redis.database())
 
 
