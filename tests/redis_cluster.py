@@ -7,9 +7,32 @@ topology leg, tests/conftest.py), which points the hot store (REDIS_CLUSTER_URL)
 Django's cache and Celery's broker stay on the plain Redis of REDIS_URL, as in production.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import redis
 
 from palaver import topology
+
+UNREACHABLE = "redis://127.0.0.1:1/0"
+
+
+@contextmanager
+def hot_store_unreachable(settings: Any) -> Iterator[None]:
+    """The hot store out of reach for the block (REDIS_CLUSTER_URL's cluster when set, else
+    REDIS_URL's Redis), then back, each time with a fresh client (core.redis)."""
+    from core import redis as hot
+
+    name = "REDIS_CLUSTER_URL" if settings.REDIS_CLUSTER_URL else "REDIS_URL"
+    saved = getattr(settings, name)
+    setattr(settings, name, UNREACHABLE)
+    hot.reset()
+    try:
+        yield
+    finally:
+        setattr(settings, name, saved)
+        hot.reset()
 
 
 def missing() -> str | None:
