@@ -2,8 +2,8 @@
 """`make cluster`: the whole topology past one box, on this machine's loopback, checked end to end.
 
 Starts (palaver.topology) a PostgreSQL primary and a streaming hot standby, PgBouncer in
-transaction mode in front of the primary, a 3-master Redis Cluster (thread caches, versions
-and live events), a plain Redis (Django's cache and the rate limits), a RabbitMQ node (the
+transaction mode in front of the primary, a 3-master Redis Cluster (the hot store: thread caches,
+versions, counts, rate limits and live events), a plain Redis (Django's cache), a RabbitMQ node (the
 Celery broker, quorum queues), then two app nodes (gunicorn), the events process (uvicorn),
 a Celery worker and nginx with the shipped config in front of them all; provisions a site,
 and checks, printing each check with its result:
@@ -12,6 +12,8 @@ and checks, printing each check with its result:
   own write is visible to the next read whatever node and database serve it);
 - reads are served by the standby once it has replayed the site's writes;
 - a live event reaches a stream held by the events process when node 2 takes a comment;
+- the hot store is the Redis Cluster: the site's thread versions sit on every node, and no
+  key of the hot store on the plain Redis;
 - the Celery worker answers over RabbitMQ;
 - after app node 1 and the standby are stopped, reads and writes through nginx go on.
 
@@ -36,6 +38,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -184,7 +188,7 @@ def start(top: Topology) -> dict[str, Any]:
         "PgBouncer (transaction pooling)",
     )
     cluster = top.engine(topology.RedisCluster(masters=3), "Redis Cluster (3 masters)")
-    plain = top.engine(topology.RedisServer(), "Redis (cache, rate limits)")
+    plain = top.engine(topology.RedisServer(), "Redis (Django's cache)")
     broker = top.engine(topology.RabbitMQ(), "RabbitMQ")
     ports = {"node1": topology.free_port(), "node2": topology.free_port()}
     events_port = topology.free_port()
@@ -239,7 +243,7 @@ def start(top: Topology) -> dict[str, Any]:
         wait_answering(port, top.children[name])
     topology.wait_for_port(events_port, 30, top.children["events"])
     top.engine(edge, "nginx (the shipped config) in front of both nodes")
-    return {"pg": pg, "ports": ports, "edge": edge.port, "env": env}
+    return {"pg": pg, "ports": ports, "edge": edge.port, "env": env, "cluster": cluster}
 
 
 def checks(top: Topology, parts: dict[str, Any]) -> list[tuple[str, bool, str]]:
@@ -297,6 +301,23 @@ def checks(top: Topology, parts: dict[str, Any]) -> list[tuple[str, bool, str]]:
         return "node 2's comment reached a stream held by the events process"
 
     check("a live event crosses from node 2 to the events process", live_event)
+
+    def hot_store() -> str:
+        # The site's thread keys, by the cluster node that holds them (core.keys: a site's
+        # threads spread over its 64 shards, so over every node), and none on the plain Redis.
+        for n in range(12):
+            thread_text(node2, f"{ORIGIN}/spread/{n}")
+        held = {}
+        for host, port in parts["cluster"].startup_nodes:
+            node = redis.Redis(host=host, port=port)
+            held[port] = sum(1 for _ in node.scan_iter(match=f"palaver:{{site_{SLUG}:*}}:tv:*"))
+        plain = redis.Redis.from_url(parts["env"]["REDIS_URL"])
+        stray = sum(1 for _ in plain.scan_iter(match="palaver:*"))
+        if min(held.values()) == 0 or stray:
+            raise RuntimeError(f"thread versions by node: {held}; keys on the plain Redis: {stray}")
+        return f"thread versions on every node: {sorted(held.values())}, none on the plain Redis"
+
+    check("the hot store is the Redis Cluster, a site's threads on every node", hot_store)
 
     def worker() -> str:
         done = subprocess.run(  # noqa: S603

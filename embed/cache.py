@@ -1,12 +1,16 @@
 """Hot-thread cache: ready JSON bytes in Redis, invalidated in O(1) by a per-thread version.
 
 Keys carry the tenant's schema, so the same page URL on two sites never shares an entry; their
-names and lifetimes come from core/keys.py (thread versions, payloads, counts, the generation
-and the live-event channels).
+names and lifetimes come from core/keys.py (thread versions, payloads, counts, the per-shard
+copies of the settings version and generation, and the live-event channels). Every script
+and pipeline here keeps to the slots core.keys lays out, so the cache runs unchanged on one
+Redis server or on a Redis Cluster (REDIS_CLUSTER_URL): a hot read is one script in one slot.
 
 `ident` is a digest of the thread's URL or site key. A write bumps the versions of both, so
 every cached page of that thread is bypassed at once and left to expire. A read that names
-both a URL and a key is cached under both idents and their versions (`thread_idents`).
+both a URL and a key is cached in the key's shard under the key's version; the writes that
+could change its answer without touching the key (those to the URL's keyless thread) bump
+the key too, through the set of keys read with that URL (`thread_idents`, `fill_begin`).
 Reader-specific data never enters these payloads. Writes never call Redis themselves: they
 call `thread_changed`, which runs the bump once their transaction has committed
 (core.effects).
@@ -32,7 +36,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import redis as redis_lib
 
@@ -49,33 +53,32 @@ COUNTS_MAX_FIELDS = 50_000  # a site's counts hash is dropped and refilled past 
 
 LOCAL_COPY_BYTES = 32 * 1024 * 1024  # what each worker may keep of payloads it served
 
-# One round trip for a hot read: the site's settings version, the versions of the idents the
-# read depends on (KEYS[3..]), then the payload stored under them unless the worker already
-# holds that version (ARGV[3]). An ident with no version yet (never written, or Redis lost its
-# data) gets one from the clock (ARGV[4]), so no two states of a thread ever share a version;
-# the key expires (ARGV[5]) like every other, so reads of pages that are never written leave
-# nothing behind. The generation (KEYS[2]) moves when a write could not reach Redis, which
-# makes every cached payload stale at once.
+# One round trip to one slot for a hot read (core.keys explains the layout): the shard's copy
+# of the site's settings version and generation (KEYS[1]), the version of the thread the read
+# depends on (KEYS[2]), then the payload stored under them unless the worker already holds
+# that version (ARGV[3]). The payload's key is built here from its prefix (ARGV[1]) and
+# suffix (ARGV[2]); it shares the thread's hash tag, so it lives in the same slot. A thread
+# with no version yet (never written, or Redis lost its data) gets one from the clock
+# (ARGV[4]), so no two states of a thread ever share a version; the key expires (ARGV[5]) like
+# every other, so reads of pages that are never written leave nothing behind. The generation
+# moves when a write to the site could not reach Redis, which makes every cached payload of
+# the site stale at once.
 _HOT_READ = """
-local site = redis.call('GET', KEYS[1]) or '0'
-local parts = {}
-for i = 3, #KEYS do
-  local part = redis.call('GET', KEYS[i])
-  if not part then
-    part = ARGV[4]
-    redis.call('SET', KEYS[i], part, 'EX', ARGV[5])
-  end
-  parts[#parts + 1] = part
+local stamp = redis.call('HMGET', KEYS[1], 'v', 'g')
+local part = redis.call('GET', KEYS[2])
+if not part then
+  part = ARGV[4]
+  redis.call('SET', KEYS[2], part, 'EX', ARGV[5])
 end
-local version = table.concat(parts, '.') .. 'g' .. (redis.call('GET', KEYS[2]) or '0')
+local version = part .. 'g' .. (stamp[2] or '0')
+local site = stamp[1] or '0'
 if version == ARGV[3] then return {version, false, 1, site} end
 return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2]), 0, site}
 """
-GENERATION_KEY = keys.GENERATION
-_scripts: dict[int, object] = {}
-# Set when this process wrote while Redis was unreachable: the thread it changed kept its
-# version, so the next time Redis answers, every cached payload has to go.
-_missed_bump = False
+_scripts: dict[int, object] = {}  # by client: a script runs on the client it was made for
+# The sites this process wrote to while Redis was unreachable: the threads it changed kept
+# their versions, so the next time Redis answers, every cached payload of those sites has to go.
+_missed_sites: set[str] = set()
 _local: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
 _local_lock = threading.Lock()
 _local_bytes = 0
@@ -102,15 +105,26 @@ def local_forget() -> None:
         _local_bytes = 0
 
 
-def _catch_up(conn: redis_lib.Redis) -> None:
-    """After writes that missed Redis: a new generation, and no stale counts."""
-    global _missed_bump
-    if not _missed_bump:
-        return
-    conn.incr(GENERATION_KEY)
-    for key in conn.scan_iter(match=keys.COUNTS_PATTERN, count=1000):
-        conn.unlink(key)
-    _missed_bump = False
+def _catch_up(conn: redis.Client) -> None:
+    """After writes that missed Redis: a new generation, and no stale counts, for each site
+    they were made on."""
+    for schema in list(_missed_sites):
+        _site_stale(conn, schema)  # a RedisError leaves the site marked, for the next time
+        _missed_sites.discard(schema)
+
+
+def _site_stale(conn: redis.Client, schema: str) -> None:
+    """Move the site's generation in every shard and drop its counts."""
+    pipe = conn.pipeline(transaction=False)
+    for stamp in keys.site_stamps(schema):
+        pipe.hincrby(stamp, "g", 1)
+        pipe.expire(stamp, keys.SITE_VERSION_TTL_SECONDS)
+    pipe.unlink(keys.counts(schema))
+    pipe.execute()
+
+
+def _missed(schema: str) -> None:
+    _missed_sites.add(schema)
 
 
 def thread_ident(*, url: str | None, key: str | None) -> str:
@@ -120,12 +134,13 @@ def thread_ident(*, url: str | None, key: str | None) -> str:
 
 
 def thread_idents(*, url: str | None, key: str | None) -> list[str]:
-    """The idents whose versions a read of (url, key) depends on: the key's and the URL's.
+    """The idents a read of (url, key) depends on: the key's, then the URL's.
 
     A read with both may resolve through either (`embed.selectors.thread_find`: a page whose
-    thread has no key yet is found by URL), and `thread_changed` moves the versions of a
-    thread's URL and key, so a payload cached under both is stale after any write that
-    could change the answer.
+    thread has no key yet is found by URL). Its cached pages live in the key's shard and are
+    checked against the key's version alone, which is one slot; writes to the URL's thread
+    move the key's version too, for every key registered as read with that URL
+    (`fill_begin`, `thread_changed`).
     """
     idents = [thread_ident(url=None, key=key)] if key else []
     if url:
@@ -145,27 +160,25 @@ class Hit(NamedTuple):
 
 def payload_get(idents: list[str], suffix: str) -> Hit:
     """The cached payload of a read depending on `idents` (`thread_idents`) for `suffix`,
-    with the versions it was checked against."""
+    with the versions it was checked against: one script, in the first ident's slot."""
     conn = redis.client()
     if conn is None:
         return Hit("0", None, "0")
     schema = _schema()
-    ident = "+".join(idents)
-    local_key = f"{schema}:{ident}:{suffix}"
+    local_key = f"{schema}:{'+'.join(idents)}:{suffix}"
     held = _local.get(local_key)
     try:
         _catch_up(conn)
         script = _scripts.get(id(conn))
-        if script is None:
+        if script is None or script.registered_client is not conn:  # type: ignore[attr-defined]
             script = _scripts[id(conn)] = conn.register_script(_HOT_READ)
         raw_version, payload, current, raw_site = script(  # type: ignore[operator]
             keys=[
-                keys.site_version(schema),
-                GENERATION_KEY,
-                *(keys.thread_version(schema, one) for one in idents),
+                keys.site_stamp(schema, keys.shard(idents[0])),
+                keys.thread_version(schema, idents[0]),
             ],
             args=[
-                keys.thread_payload_prefix(schema, ident),
+                keys.thread_payload_prefix(schema, idents),
                 f":{suffix}",
                 held[0] if held else "",
                 str(time.time_ns() // 1000),
@@ -184,17 +197,37 @@ def payload_get(idents: list[str], suffix: str) -> Hit:
     return Hit(version, payload, site_version)
 
 
+def fill_begin(idents: list[str]) -> None:
+    """Call before building a page of a read by key and URL from the database: registers the
+    key with the URL, so that from now on a write to the URL's thread moves the key's version
+    too (the page may have been built from that thread). Registering before the database
+    read is what makes it safe: a write that commits after the read bumps the key; one that
+    committed before it is in what the read sees. Reads of one ident need nothing."""
+    if len(idents) < 2:
+        return
+    conn = redis.client()
+    if conn is None:
+        return
+    readers = keys.thread_readers(_schema(), idents[1])
+    try:
+        pipe = conn.pipeline(transaction=False)
+        pipe.sadd(readers, idents[0])
+        pipe.expire(readers, keys.READERS_TTL_SECONDS)
+        pipe.execute()
+    except redis_lib.RedisError as exc:
+        redis.trip(exc)
+
+
 def payload_put(idents: list[str], version: str, suffix: str, payload: bytes) -> None:
     schema = _schema()
-    ident = "+".join(idents)
-    key = keys.thread_payload(schema, ident, version, suffix)
+    key = keys.thread_payload(schema, idents, version, suffix)
     redis.call("set", key, payload, ex=PAYLOAD_TTL_SECONDS)
-    _remember(f"{schema}:{ident}:{suffix}", version, payload)
+    _remember(f"{schema}:{'+'.join(idents)}:{suffix}", version, payload)
 
 
 def events_channel(ident: str, schema: str | None = None) -> str:
     """The pub/sub channel of a thread's live events, in `schema` (default: the current one),
-    for the Redis database REDIS_URL names (core.keys.thread_events)."""
+    for the hot store's Redis database (core.keys.thread_events)."""
     return keys.thread_events(schema or _schema(), ident, redis.database())
 
 
@@ -218,59 +251,79 @@ BUMP_PIPELINE = 500  # threads per round trip in `threads_changed`
 
 
 def _threads_bump(threads: list[tuple[str, str | None]]) -> None:
-    global _missed_bump
     conn = redis.client()
+    schema = _schema()
     if conn is None:
-        _missed_bump = True
+        _missed(schema)
         return
     try:
         _catch_up(conn)
         for start in range(0, len(threads), BUMP_PIPELINE):
             pipe = conn.pipeline(transaction=False)
+            ends: list[int] = []  # where each thread's replies end: the last is its SMEMBERS
             for url, key in threads[start : start + BUMP_PIPELINE]:
-                _queue_bump(pipe, url=url, key=key)
-            pipe.execute()
+                idents = _queue_bump(pipe, schema=schema, url=url, key=key)
+                ends.append((ends[-1] if ends else 0) + 3 * len(idents) + 2)
+            replies = pipe.execute()
+            _bump_readers(conn, schema, [replies[end - 1] for end in ends])
     except redis_lib.RedisError as exc:
-        _missed_bump = True
+        _missed(schema)
         redis.trip(exc)
 
 
-def _queue_bump(pipe: redis_lib.client.Pipeline, *, url: str, key: str | None) -> list[str]:
-    """Queue the bumps of a thread's versions (by URL and by site key) and the drop of its
-    count on `pipe`; the idents bumped. Each ident's new version is the second of its three
-    replies."""
-    schema = _schema()
-    idents = [thread_ident(url=url, key=None)] + ([thread_ident(url=None, key=key)] if key else [])
-    epoch = time.time_ns() // 1000
+def _queue_version_bump(pipe: Any, schema: str, ident: str) -> None:
+    version_key = keys.thread_version(schema, ident)
+    pipe.set(version_key, time.time_ns() // 1000, nx=True, ex=VERSION_TTL_SECONDS)
+    pipe.incr(version_key)
+    pipe.expire(version_key, VERSION_TTL_SECONDS)
+
+
+def _queue_bump(pipe: Any, *, schema: str, url: str, key: str | None) -> list[str]:
+    """Queue the bumps of a thread's versions (by URL and by site key), the drop of its count
+    and the read of the keys registered with its URL on `pipe`; the idents bumped. That is
+    three replies per ident (the new version is the second), then the HDEL's and, last,
+    the SMEMBERS'."""
+    url_ident = thread_ident(url=url, key=None)
+    idents = [url_ident] + ([thread_ident(url=None, key=key)] if key else [])
     for ident in idents:
-        version_key = keys.thread_version(schema, ident)
-        pipe.set(version_key, epoch, nx=True, ex=VERSION_TTL_SECONDS)
-        pipe.incr(version_key)
-        pipe.expire(version_key, VERSION_TTL_SECONDS)
+        _queue_version_bump(pipe, schema, ident)
     pipe.hdel(keys.counts(schema), url)
+    pipe.smembers(keys.thread_readers(schema, url_ident))
     return idents
+
+
+def _bump_readers(conn: redis.Client, schema: str, registered: list[set[bytes]]) -> None:
+    """Bump the versions of the site keys read together with URLs just written to."""
+    idents = {ident.decode() for found in registered for ident in found}
+    if not idents:
+        return
+    pipe = conn.pipeline(transaction=False)
+    for ident in idents:
+        _queue_version_bump(pipe, schema, ident)
+    pipe.execute()
 
 
 def _thread_bump(*, url: str, key: str | None, event: dict | None = None) -> None:
     """Bump the thread's versions (by URL and by site key) now; see `thread_changed`."""
-    global _missed_bump
     conn = redis.client()
+    schema = _schema()
     if conn is None:
-        _missed_bump = True
+        _missed(schema)
         return
     try:
         _catch_up(conn)
         pipe = conn.pipeline(transaction=False)
-        idents = _queue_bump(pipe, url=url, key=key)
-        versions = pipe.execute()[1 : 3 * len(idents) : 3]
+        idents = _queue_bump(pipe, schema=schema, url=url, key=key)
+        replies = pipe.execute()
+        _bump_readers(conn, schema, [replies[-1]])
         if event is not None:
             pipe = conn.pipeline(transaction=False)
-            for ident, version in zip(idents, versions, strict=True):
+            for ident, version in zip(idents, replies[1:6:3], strict=False):
                 message = json.dumps({**event, "version": str(version)})
-                pipe.publish(events_channel(ident), message)
+                redis.publish(pipe, events_channel(ident, schema), message)
             pipe.execute()
     except redis_lib.RedisError as exc:
-        _missed_bump = True
+        _missed(schema)
         redis.trip(exc)
 
 
@@ -308,14 +361,15 @@ def counts_put(counts: dict[str, int]) -> None:
 
 
 def everything_stale() -> None:
-    """Make every cached payload and count of every site stale at once: for changes made
-    behind the services' backs, such as a data migration that merges threads."""
+    """Make every cached payload and count of the current site stale at once: for changes
+    made behind the services' backs, such as a data migration that merges threads (it runs
+    once per site)."""
     conn = redis.client()
     if conn is None:
+        _missed(_schema())
         return
     try:
-        conn.incr(GENERATION_KEY)
-        for key in conn.scan_iter(match=keys.COUNTS_PATTERN, count=1000):
-            conn.unlink(key)
+        _site_stale(conn, _schema())
     except redis_lib.RedisError as exc:
+        _missed(_schema())
         redis.trip(exc)

@@ -3,8 +3,9 @@
 Every request of the widget's API needs them (CORS origins, edit window, guest rules), and a
 hot read must not pay a query for them, even when one worker serves a thousand sites. So each
 process keeps them for SITE_CACHE_SECONDS, and checks them against the settings version in
-Redis (`palaver:<schema>:sv`, set by every change): hot reads get that version in the same
-round trip as the thread (see embed.cache), writes ask for it (`site_config(fresh=True)`).
+Redis (core.keys.site_version, set by every change, with a copy in each of the site's thread
+shards, core.keys.site_stamps): hot reads get the copy in their shard in the same round trip
+as the thread (see embed.cache), writes ask for the version (`site_config(fresh=True)`).
 A change therefore reaches every process at once while Redis is up, and within
 SITE_CACHE_SECONDS when it is not. The version key expires SITE_VERSION_TTL_SECONDS after the
 last change: by then every process has reloaded the settings many times over, and a missing
@@ -26,6 +27,7 @@ from typing import Any
 import orjson
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from core import keys, redis
 from core.effects import after_commit
@@ -229,5 +231,18 @@ def site_config_changed() -> None:
 
 def _site_settings_changed() -> None:
     site_config_forget()
-    # Every process compares its copy with this on its next request to the site.
-    redis.call("set", site_version_key(), site_config().version, ex=SITE_VERSION_TTL_SECONDS)
+    # Every process compares its copy with this on its next request to the site: writes with
+    # the version itself, hot reads with the copy in their thread's shard.
+    version = site_config().version
+    conn = redis.client()
+    if conn is None:
+        return
+    try:
+        pipe = conn.pipeline(transaction=False)
+        pipe.set(site_version_key(), version, ex=SITE_VERSION_TTL_SECONDS)
+        for stamp in keys.site_stamps(current_schema()):
+            pipe.hset(stamp, "v", version)
+            pipe.expire(stamp, SITE_VERSION_TTL_SECONDS)
+        pipe.execute()
+    except RedisError as exc:
+        redis.trip(exc)

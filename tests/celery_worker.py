@@ -54,6 +54,7 @@ def celery_worker(
             **os.environ,
             "DATABASE_URL": url,
             "REDIS_URL": settings.REDIS_URL,
+            "REDIS_CLUSTER_URL": settings.REDIS_CLUSTER_URL,  # the hot store, when a cluster
             "CELERY_BROKER_URL": app.conf.broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "CELERY_TASK_DEFAULT_QUEUE": queue,  # the tasks its tasks queue stay in this run

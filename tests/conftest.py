@@ -27,6 +27,7 @@ from django.db.transaction import Atomic
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core import redis as hot_redis
 from core.tenancy import use_public_schema
 from embed.cache import local_forget
 from embed.models import SiteSettings
@@ -34,6 +35,7 @@ from embed.site import _cache as site_cache
 from tenants.models import Tenant
 from tenants.resolution import forget_hosts
 from tenants.services import schema_name_for, site_create
+from tests import redis_cluster
 from tests.celery_worker import celery_worker  # noqa: F401 - a real Celery worker
 from tests.mailsink import mail_sink, mail_sink_server  # noqa: F401 - a real SMTP server
 from tests.notify_support import eager  # noqa: F401 - tasks in the test's process
@@ -66,6 +68,57 @@ def pytest_configure(config: pytest.Config) -> None:
     # ... on the tests' own Redis database, emptied after each test, so what a test queues
     # and no worker takes (most tests run none) never outlives it.
     settings.CELERY_BROKER_URL = settings.REDIS_URL.replace("unix://", "redis+socket://")
+    # The CI topology leg: the hot store on a real Redis Cluster for the whole run.
+    if os.environ.get("PALAVER_TEST_REDIS_CLUSTER") == "1":
+        reason = redis_cluster.missing()
+        if reason:
+            raise pytest.UsageError(f"PALAVER_TEST_REDIS_CLUSTER=1 but {reason}")
+        global _session_cluster
+        _session_cluster = redis_cluster.Cluster()
+        _session_cluster.start()
+        settings.REDIS_CLUSTER_URL = _session_cluster.url
+
+
+_session_cluster: redis_cluster.Cluster | None = None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _session_cluster is not None:
+        _session_cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_session() -> Iterator[redis_cluster.Cluster]:
+    """A 3-master Redis Cluster for this run: the run's own (PALAVER_TEST_REDIS_CLUSTER=1),
+    or one started for the tests that ask for it; skipped without Debian's redis-server."""
+    if _session_cluster is not None:
+        yield _session_cluster
+        return
+    reason = redis_cluster.missing()
+    if reason:
+        pytest.skip(f"no Redis Cluster: {reason}")
+    started = redis_cluster.Cluster()
+    started.start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture
+def hot_cluster(
+    redis_cluster_session: redis_cluster.Cluster, settings: Any
+) -> Iterator[redis_cluster.Cluster]:
+    """The hot store on the Redis Cluster for one test (Django's cache stays on REDIS_URL)."""
+    settings.REDIS_CLUSTER_URL = redis_cluster_session.url
+    hot_redis.reset()
+    local_forget()
+    try:
+        yield redis_cluster_session
+    finally:
+        redis_cluster_session.flush()
+        hot_redis.reset()
+        local_forget()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -233,6 +286,8 @@ def _clean_redis() -> Iterator[None]:
         cache._cache.get_client(write=True).flushdb()  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001, S110 - a test may have stopped Redis on purpose
         pass
+    if _session_cluster is not None:
+        _session_cluster.flush()
 
 
 @pytest.fixture

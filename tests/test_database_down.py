@@ -123,7 +123,7 @@ def test_a_cached_thread_is_served_when_the_process_copies_are_past_their_time(
     for schema, (_, config) in list(site_cache.items()):
         site_cache[schema] = (0.0, config)
     redis.call("delete", keys.host_copy(host_of(alpha)))
-    redis.call("delete", f"palaver:{alpha.schema_name}:sc")
+    redis.call("delete", keys.site_copy(alpha.schema_name))
     with database_down() as run:
         response = run(lambda: api.thread())
         assert response.status_code == 200

@@ -113,7 +113,7 @@ def test_counts_live_in_redis_with_a_ttl_and_no_plain_address_or_email(alpha):
     dashboard_login(alpha, "owner@alpha.example", WRONG)
     conn = redis.client()
     assert conn is not None
-    found = conn.keys("palaver:site_alpha:rl:login:*")
+    found = list(conn.scan_iter(match="palaver:{site_alpha}:rl:login:*"))
     keys = [key.decode() if isinstance(key, bytes) else key for key in found]
     assert {key.split(":")[4] for key in keys} == {"account", "ip"}
     assert all(0 < conn.ttl(key) <= 901 for key in keys)

@@ -234,7 +234,7 @@ def test_sign_ups_are_limited_per_ip(public_client, settings):
 
 
 def test_deleting_a_site_drops_its_schema_domain_and_cached_threads(client):
-    from core import redis
+    from core import keys, redis
     from tenants.services import site_delete
 
     site = make_site(origins=["https://gamma.example"])
@@ -246,7 +246,7 @@ def test_deleting_a_site_drops_its_schema_domain_and_cached_threads(client):
     )
     assert posted.status_code in (201, 202)
     client.get("/api/v1/thread", {"url": "https://gamma.example/p"}, HTTP_HOST="gamma.localhost")
-    assert list(redis.call("scan_iter", match="palaver:site_gamma:*"))
+    assert list(redis.call("scan_iter", match=keys.site_pattern("site_gamma")))
     with connection.cursor() as cursor:
         # The test's own transaction holds the comment's deferred FK checks; a real deletion
         # runs long after the comment was committed.
@@ -254,5 +254,5 @@ def test_deleting_a_site_drops_its_schema_domain_and_cached_threads(client):
     site_delete(tenant=site.tenant)
     assert not schema_exists("site_gamma")
     assert not Domain.objects.filter(domain="gamma.localhost").exists()
-    assert not list(redis.call("scan_iter", match="palaver:site_gamma:*"))
+    assert not list(redis.call("scan_iter", match=keys.site_pattern("site_gamma")))
     assert client.get("/", HTTP_HOST="gamma.localhost").status_code == 404

@@ -14,6 +14,7 @@ from embed import cache
 from embed.site import site_settings_update
 from palaver.celery import app
 from tests.conftest import PAGE, Api
+from tests.redis_cluster import hot_store_unreachable
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +64,8 @@ def test_every_key_a_workload_leaves_expires(api, alpha, staff_client, settings)
     api.get("/api/v1/counts", {"url": PAGE})
     api.send("DELETE", f"/api/v1/comments/{comment['id']}")
     # A write Redis misses, then the catch-up when it answers again.
-    url = settings.REDIS_URL
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    redis.reset()
-    api.post_comment("during an outage")
-    settings.REDIS_URL = url
-    redis.reset()
+    with hot_store_unreachable(settings):
+        api.post_comment("during an outage")
     api.thread()
 
     assert redis.call("dbsize") > 30  # the workload did write
@@ -79,9 +76,9 @@ def test_version_keys_outlive_the_payloads_cached_under_them(api):
     api.thread(url="https://alpha.example/never-written")
     api.post_comment("written")
     api.thread()
-    prefix = "palaver:site_alpha"
-    versions = [k.decode() for k in redis.call("scan_iter", match=f"{prefix}:tv:*")]
-    payloads = [k.decode() for k in redis.call("scan_iter", match=f"{prefix}:tp:*")]
+    shards = "palaver:{site_alpha:*}"  # every thread shard of the site (core.keys)
+    versions = [k.decode() for k in redis.call("scan_iter", match=f"{shards}:tv:*")]
+    payloads = [k.decode() for k in redis.call("scan_iter", match=f"{shards}:tp:*")]
     assert len(versions) == 2 and payloads
     for key in versions:
         assert cache.PAYLOAD_TTL_SECONDS < redis.call("ttl", key) <= cache.VERSION_TTL_SECONDS
@@ -94,7 +91,7 @@ def test_the_counts_hash_stays_within_its_bound(api, monkeypatch):
     for batch in range(4):
         urls = [f"https://alpha.example/index/{batch}/{n}" for n in range(20)]
         assert api.get("/api/v1/counts", {"url": urls}).status_code == 200
-        assert (redis.call("hlen", "palaver:site_alpha:counts") or 0) <= 50
+        assert (redis.call("hlen", keys.counts("site_alpha")) or 0) <= 50
     # What was dropped is counted again from the database.
     api.post_comment("hello", url="https://alpha.example/index/0/0")
     counts = api.get("/api/v1/counts", {"url": "https://alpha.example/index/0/0"}).json()

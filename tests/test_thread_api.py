@@ -12,6 +12,7 @@ from core import redis
 from embed.models import Comment, Commenter, Thread
 from tests.conftest import PAGE
 from tests.factories import ThreadFactory
+from tests.redis_cluster import hot_store_unreachable
 
 pytestmark = pytest.mark.django_db
 
@@ -242,10 +243,8 @@ def test_site_settings_changes_reach_cached_threads(api, alpha):
 
 @pytest.fixture
 def redis_down(settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    redis.reset()
-    yield
-    redis.reset()
+    with hot_store_unreachable(settings):
+        yield
 
 
 def test_with_redis_down_reads_and_writes_still_work(api, redis_down):
@@ -296,7 +295,7 @@ def test_a_worker_reuses_its_copy_while_the_version_holds(api, alpha):
     first = api.thread()
     # Drop the shared copy: the worker's own copy of the same version still answers.
     with schema_context(alpha.schema_name):
-        pattern = f"palaver:{current_schema()}:tp:*"
+        pattern = f"palaver:{{{current_schema()}:*}}:tp:*"
     for key in redis.call("keys", pattern):
         redis.call("delete", key)
     assert api.thread().content == first.content
@@ -360,12 +359,8 @@ def test_a_copy_is_never_served_after_redis_loses_the_threads_version(api, alpha
 def test_writes_made_while_redis_was_down_show_once_it_is_back(api, settings):
     api.post_comment("before the outage")
     assert len(api.thread().json()["comments"]) == 1  # cached in Redis and in this worker
-    url = settings.REDIS_URL
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    redis.reset()
-    assert api.post_comment("during the outage").status_code == 201
-    settings.REDIS_URL = url
-    redis.reset()
+    with hot_store_unreachable(settings):
+        assert api.post_comment("during the outage").status_code == 201
     assert len(api.thread().json()["comments"]) == 2
     assert api.get("/api/v1/counts", {"url": PAGE}).json() == {PAGE: 2}
 

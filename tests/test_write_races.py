@@ -14,8 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import redis as redis_lib
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections, transaction
 from django.test import Client
@@ -27,6 +25,7 @@ from embed.models import Comment, SpamModelState, Thread, Vote
 from embed.site import site_settings_update
 from tenants.models import Tenant
 from tests.conftest import PAGE, Api, committed, host_of
+from tests.redis_cluster import Subscription
 from tests.test_events import next_message
 
 pytestmark = committed
@@ -183,9 +182,7 @@ def test_live_readers_hear_of_a_comment_only_once_it_is_committed(alpha):
     writer, reader = Api(alpha), Api(alpha)
     with schema_context(alpha.schema_name):
         channel = events_channel(thread_ident(url=PAGE, key=None))
-    # A connection of its own: a subscription must not go back to the shared pool.
-    pubsub = redis_lib.Redis.from_url(settings.REDIS_URL).pubsub()
-    pubsub.subscribe(channel)
+    pubsub = Subscription(channel)
     try:
         with transaction.atomic():
             posted = writer.post_comment("news")

@@ -2,8 +2,9 @@
 
 Under ASGI (the events process behind the front door) a stream stays open, forwarding each
 change published on the thread's Redis channel, with a heartbeat, for up to STREAM_SECONDS;
-the browser then reconnects by itself. Every stream of the process listens through one Redis
-subscription (`live_hub`), not a connection each. Each event's `id` is the thread's version:
+the browser then reconnects by itself. Every stream of the process listens through the
+process's subscriber connections (`live_hub`: one per Redis server), not a connection each.
+Each event's `id` is the thread's version:
 a browser that reconnects sends the last one back (Last-Event-ID), and a stream whose version
 moved meanwhile tells it at once to refetch (a `resync` change). Under WSGI a sync worker
 must not be pinned by an idle reader, so the stream answers at once with the thread's
@@ -22,16 +23,15 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-import redis.asyncio as aioredis
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.request import split_domain_port
 from django.http.response import HttpResponseBase
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 from rest_framework import exceptions
 
-from core import keys
+from core import keys, redis
 from core.errorpages import error_response
 from core.errors import ErrorCode, error_body, validation_fields
 from embed.api import live_hub
@@ -48,10 +48,13 @@ def _hello(version: str, retry_ms: int, stream: str | None = None) -> str:
     return f"retry: {retry_ms}\nid: {version}\nevent: hello\ndata: {data}\n\n"
 
 
-async def _versions(client: aioredis.Redis, schema: str, idents: list[str]) -> dict[str, str]:
+async def _versions(client: redis.AsyncClient, schema: str, idents: list[str]) -> dict[str, str]:
+    # One GET per ident: a URL's and a key's versions may live in different slots.
     try:
-        values = await client.mget([keys.thread_version(schema, ident) for ident in idents])
-    except RedisError:
+        values = await asyncio.gather(
+            *(client.get(keys.thread_version(schema, ident)) for ident in idents)
+        )
+    except (RedisError, RedisClusterException):
         values = [None] * len(idents)
     return {
         ident: value.decode() if isinstance(value, bytes) else "0"
@@ -66,7 +69,7 @@ async def _live(schema: str, idents: list[str], last_seen: str | None) -> AsyncI
     hub = live_hub.hub()
     try:
         listener: live_hub.Listener | None = await hub.listen(list(channels))
-    except (RedisError, OSError, TimeoutError):
+    except (RedisError, RedisClusterException, OSError, TimeoutError):
         listener = None  # the hello still goes out; the browser reconnects after `retry`
     try:
         versions = await _versions(hub.client, schema, idents)
@@ -118,7 +121,7 @@ async def thread_events(request: HttpRequest) -> HttpResponseBase:
         stream = _live(schema, idents, last_seen)
         response = StreamingHttpResponse(stream, content_type="text/event-stream")
     else:
-        client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
+        client = redis.async_client()
         try:
             version = ".".join((await _versions(client, schema, idents)).values())
         finally:

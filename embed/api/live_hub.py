@@ -1,12 +1,18 @@
-"""One Redis subscription per events process, fanned out to every open stream.
+"""One Redis connection per server for every open stream of an events process.
 
-A stream per reader with its own Redis connection and SUBSCRIBE would cost the server one
-connection per open page. Instead each process (each event loop) holds one pattern
-subscription to every thread channel of its Redis database (`palaver:*:ev<db>:*`, see
-core.keys.thread_events) and hands each message to the streams listening on that channel,
-through a small queue per stream. A stream whose queue fills up (a stalled reader) is told to
-resync instead of piling up messages; if the subscription fails, every stream ends and the
-browsers reconnect (after `retry`), which starts a new subscription.
+A stream per reader with its own Redis connection would cost the server one connection per
+open page. Instead each process (each event loop) holds one subscriber connection per Redis
+server it needs, subscribes a thread's channel (core.keys.thread_events) when the first
+stream of that thread opens and drops it when the last one closes, and hands each message to
+the streams listening on that channel, through a small queue per stream.
+
+Channels are named per thread with the thread's hash tag, so the same code runs on one
+Redis server (SUBSCRIBE, PUBLISH) and on a Redis Cluster (REDIS_CLUSTER_URL: sharded pub/sub,
+SSUBSCRIBE on the node that owns the channel's slot, which is the only node an SPUBLISH
+reaches; a pattern subscription, which sharded pub/sub does not have, is never needed). A
+stream whose queue fills up (a stalled reader) is told to resync instead of piling up
+messages; if a subscriber connection fails, the streams it served end and the browsers
+reconnect (after `retry`), which subscribes again (on a cluster, on the slot's current owner).
 
 The work per event is done once per message, not once per stream: the hub reads the event's
 version and writes its Server-Sent Events text (`Message.text`) before offering it to the
@@ -22,7 +28,7 @@ import redis.asyncio as aioredis
 from django.conf import settings
 from redis.exceptions import RedisError
 
-from core import keys, redis
+from core import redis
 
 QUEUE_SIZE = 64
 HEARTBEAT_SECONDS = 15.0
@@ -73,29 +79,107 @@ class Listener:
             self.queue.put_nowait(Message(message.channel, resync, change_text(resync)))
 
 
+SUBSCRIBE_SECONDS = 5.0  # how long a stream waits for Redis to confirm its subscription
+
+
+class Subscriber:
+    """One connection to one Redis server (the server, or one cluster node) and the channels
+    subscribed on it. Its reader task passes messages to the hub until the connection fails."""
+
+    def __init__(self, hub: "Hub", name: str, client: aioredis.Redis, sharded: bool) -> None:
+        self.hub = hub
+        self.name = name
+        self.client = client
+        self.sharded = sharded
+        self.pubsub = client.pubsub()
+        self.channels: set[str] = set()
+        self.confirmed: dict[str, asyncio.Future[None]] = {}
+        self.lock = asyncio.Lock()  # orders SUBSCRIBE and UNSUBSCRIBE of one channel
+        self.reader: asyncio.Task[None] | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self.reader is None or not self.reader.done()
+
+    async def subscribe(self, channel: str) -> None:
+        """Subscribe `channel` unless it is already; return once Redis has confirmed it."""
+        async with self.lock:
+            if channel not in self.channels:
+                self.confirmed[channel] = self.hub.loop.create_future()
+                if self.sharded:
+                    await self.pubsub.ssubscribe(channel)
+                else:
+                    await self.pubsub.subscribe(channel)
+                self.channels.add(channel)
+                if self.reader is None:
+                    self.reader = self.hub.loop.create_task(self._read())
+            waiting = self.confirmed.get(channel)
+        if waiting is not None:
+            await asyncio.wait_for(asyncio.shield(waiting), SUBSCRIBE_SECONDS)
+
+    async def unsubscribe(self, channel: str) -> None:
+        """Drop `channel` if no stream listens to it any more."""
+        async with self.lock:
+            if channel in self.hub.listeners or channel not in self.channels:
+                return
+            self.channels.discard(channel)
+            self.confirmed.pop(channel, None)
+            try:
+                if self.sharded:
+                    await self.pubsub.sunsubscribe(channel)
+                else:
+                    await self.pubsub.unsubscribe(channel)
+            except (RedisError, OSError):
+                pass  # the reader sees the broken connection too
+
+    async def _read(self) -> None:
+        try:
+            while True:
+                raw = await self.pubsub.get_message(timeout=5.0)
+                if raw is None:
+                    continue
+                kind = raw.get("type")
+                channel = raw["channel"].decode() if raw.get("channel") else ""
+                if kind in ("subscribe", "ssubscribe"):
+                    waiting = self.confirmed.pop(channel, None)
+                    if waiting is not None and not waiting.done():
+                        waiting.set_result(None)
+                elif kind in ("message", "smessage"):
+                    self.hub.deliver(channel, raw["data"])
+        except (RedisError, OSError, ValueError, RuntimeError):
+            pass
+        finally:
+            for waiting in self.confirmed.values():
+                if not waiting.done():
+                    waiting.set_exception(RedisError("subscription lost"))
+            self.hub.lost(self)
+            try:
+                await self.pubsub.aclose()
+                await self.client.aclose()
+            except (RedisError, OSError):
+                pass
+
+
 class Hub:
-    """The process's one subscription, the streams listening through it, and the client
-    they read thread versions with."""
+    """The process's subscriber connections, the streams listening through them, and the
+    client they read thread versions with."""
 
     def __init__(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.listeners: dict[str, set[Listener]] = {}
-        self.reader: asyncio.Task[None] | None = None
+        self.subscribers: dict[str, Subscriber] = {}
         self.beat: asyncio.Task[None] | None = None
-        self.ready = asyncio.Event()
-        self.client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
+        self.tasks: set[asyncio.Task[None]] = set()  # unsubscribes under way
+        self.client = redis.async_client()
 
     @property
     def streams(self) -> int:
         return len({listener for group in self.listeners.values() for listener in group})
 
-    async def start(self) -> None:
-        if self.reader is None or self.reader.done():
-            self.ready.clear()
-            self.reader = self.loop.create_task(self._read())
-        if self.beat is None or self.beat.done():
-            self.beat = self.loop.create_task(self._heartbeats())
-        await asyncio.wait_for(self.ready.wait(), 5)
+    @property
+    def readers(self) -> int:
+        """Live subscriber connections (one per Redis server in use)."""
+        return sum(1 for one in self.subscribers.values() if one.alive)
 
     async def _heartbeats(self) -> None:
         # Each stream says something every HEARTBEAT_SECONDS, so proxies keep it open and a
@@ -105,46 +189,62 @@ class Hub:
             for listener in {listener for group in self.listeners.values() for listener in group}:
                 listener.offer(PING)
 
-    async def _read(self) -> None:
-        client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
-        pubsub = client.pubsub()
-        try:
-            await pubsub.psubscribe(f"{keys.PREFIX}:*:ev{redis.database()}:*")
-            self.ready.set()
-            while True:
-                raw = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
-                if raw is None or raw.get("type") != "pmessage":
-                    continue
-                channel = raw["channel"].decode()
-                group = self.listeners.get(channel)
-                if not group:
-                    continue
-                event = json.loads(raw["data"])
-                message = Message(channel, event, change_text(event))
-                for listener in tuple(group):
-                    listener.offer(message)
-        except (RedisError, OSError, ValueError):
-            pass
-        finally:
-            self.ready.set()  # a stream waiting for the start sees the end instead
-            for group in self.listeners.values():
-                for listener in group:
-                    listener.offer(CLOSED)
-            self.listeners.clear()
-            try:
-                await pubsub.aclose()
-                await client.aclose()
-            except (RedisError, OSError):
-                pass
+    async def _subscriber(self, channel: str) -> Subscriber:
+        """The subscriber of the server that carries `channel`: the one Redis server, or the
+        cluster node that owns the channel's slot."""
+        if isinstance(self.client, aioredis.RedisCluster):
+            await self.client.initialize()
+            node = self.client.get_node_from_key(channel)
+            if node is None:
+                raise RedisError(f"no cluster node serves {channel}")
+            name, host, port = node.name, node.host, int(node.port)
+
+            def connect() -> aioredis.Redis:
+                return aioredis.Redis(host=host, port=port, socket_connect_timeout=0.5)
+
+        else:
+            name = "redis"
+
+            def connect() -> aioredis.Redis:
+                return aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
+
+        subscriber = self.subscribers.get(name)
+        if subscriber is None or not subscriber.alive:
+            subscriber = Subscriber(self, name, connect(), sharded=redis.is_cluster())
+            self.subscribers[name] = subscriber
+        return subscriber
+
+    def deliver(self, channel: str, data: bytes) -> None:
+        group = self.listeners.get(channel)
+        if not group:
+            return
+        event = json.loads(data)
+        message = Message(channel, event, change_text(event))
+        for listener in tuple(group):
+            listener.offer(message)
+
+    def lost(self, subscriber: Subscriber) -> None:
+        """A subscriber connection failed: end the streams of its channels."""
+        if self.subscribers.get(subscriber.name) is subscriber:
+            del self.subscribers[subscriber.name]
+        for channel in subscriber.channels:
+            for listener in self.listeners.pop(channel, set()):
+                listener.offer(CLOSED)
 
     async def listen(self, channels: list[str]) -> Listener:
-        """A listener for `channels`; `leave` it when the stream ends."""
-        await self.start()
+        """A listener for `channels`, subscribed before this returns; `leave` it when the
+        stream ends. Raises RedisError, OSError or TimeoutError when Redis cannot be reached."""
+        if self.beat is None or self.beat.done():
+            self.beat = self.loop.create_task(self._heartbeats())
         listener = Listener(tuple(channels))
-        if self.reader is None or self.reader.done():
-            listener.offer(CLOSED)
         for channel in channels:
             self.listeners.setdefault(channel, set()).add(listener)
+        try:
+            for channel in channels:
+                await (await self._subscriber(channel)).subscribe(channel)
+        except BaseException:
+            self.leave(listener)
+            raise
         return listener
 
     def leave(self, listener: Listener) -> None:
@@ -154,6 +254,11 @@ class Hub:
                 group.discard(listener)
                 if not group:
                     del self.listeners[channel]
+                    for subscriber in self.subscribers.values():
+                        if channel in subscriber.channels:
+                            task = self.loop.create_task(subscriber.unsubscribe(channel))
+                            self.tasks.add(task)
+                            task.add_done_callback(self.tasks.discard)
 
 
 _hub: Hub | None = None

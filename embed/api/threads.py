@@ -155,6 +155,7 @@ def thread_response(request: HttpRequest, query: ThreadQuery) -> HttpResponse:
         suffix = f"{site.version}:{query.sort}:{query.cursor}:{PAYLOAD_FORMAT}"
         version, stored, _ = cache.payload_get(idents, suffix)
     if stored is None:
+        cache.fill_begin(idents)  # before the rows are read: see its docstring
         replicas.fresh_reads()  # built from rows at least as new as `version` says
         payload = selectors.thread_payload(
             url=query.url, key=query.key, sort=query.sort, after=query.after,

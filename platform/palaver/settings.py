@@ -188,6 +188,10 @@ if envstr("DATABASE_REPLICA_URL"):
 DATABASE_ROUTERS = ["core.replicas.ReplicaRouter", "django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = envstr("REDIS_URL", "redis://localhost:6379/0")
+# The hot store (thread cache, counts, rate limits, live events...) on a Redis Cluster: the
+# URL of any one of its nodes. Unset, the hot store is REDIS_URL. Django's cache and the
+# Celery broker stay on REDIS_URL / CELERY_BROKER_URL either way (core.redis).
+REDIS_CLUSTER_URL = envstr("REDIS_CLUSTER_URL", "")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
