@@ -104,7 +104,25 @@ def _stop(process: subprocess.Popen[Any] | None, seconds: float = 15) -> None:
         process.wait(timeout=5)
 
 
-class ReplicatedPostgres:
+class Engine:
+    """A server (or a few) that `start` starts; a start that fails stops whatever it had
+    already started before raising, so no process is left behind."""
+
+    def start(self) -> None:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+
+class ReplicatedPostgres(Engine):
     """A PostgreSQL primary and a streaming hot standby on spare loopback ports.
 
     Built with the PostgreSQL binaries pgserver ships: `initdb` a primary with
@@ -155,7 +173,7 @@ class ReplicatedPostgres:
             raise RuntimeError(f"{program} {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
         return done.stdout
 
-    def start(self) -> None:
+    def _start(self) -> None:
         self.run("initdb", "-D", str(self.primary), "-U", "postgres", "--auth=trust")
         self._configure(self.primary, self.primary_port, "wal_level = replica\nmax_wal_senders = 5")
         self.pg_ctl(self.primary, "start")
@@ -234,7 +252,7 @@ def unprivileged_user() -> str | None:
     raise RuntimeError("no unprivileged user to run the server as")
 
 
-class PgBouncer:
+class PgBouncer(Engine):
     """PgBouncer (Debian's package) on a spare port in front of one PostgreSQL server.
 
     Every database name is passed through to `upstream` (host, port), with trust auth for
@@ -249,7 +267,7 @@ class PgBouncer:
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def _start(self) -> None:
         program = binary("pgbouncer", "/usr/sbin/pgbouncer")
         if program is None:
             raise RuntimeError("PgBouncer is not installed (Debian: apt-get install pgbouncer)")
@@ -290,7 +308,7 @@ class PgBouncer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class RedisCluster:
+class RedisCluster(Engine):
     """A Redis Cluster of `masters` masters (no replicas) from Debian's redis-server, formed
     with `redis-cli --cluster create`; `startup_nodes` are (host, port) pairs."""
 
@@ -312,7 +330,7 @@ class RedisCluster:
         """A URL that names one node; a cluster client discovers the others from it."""
         return f"redis://127.0.0.1:{self.ports[0]}/0"
 
-    def start(self) -> None:
+    def _start(self) -> None:
         server = binary("redis-server", "/usr/bin/redis-server")
         cli = binary("redis-cli", "/usr/bin/redis-cli")
         if server is None or cli is None:
@@ -379,7 +397,7 @@ class RedisCluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class RedisServer:
+class RedisServer(Engine):
     """A plain Redis (Debian's redis-server) on a spare port, nothing saved to disk."""
 
     def __init__(self) -> None:
@@ -391,7 +409,7 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
+    def _start(self) -> None:
         server = binary("redis-server", "/usr/bin/redis-server")
         if server is None:
             raise RuntimeError("redis-server is not installed (Debian: apt-get install redis)")
@@ -410,7 +428,7 @@ class RedisServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class RabbitMQ:
+class RabbitMQ(Engine):
     """A RabbitMQ node of its own (Debian's rabbitmq-server) on spare ports, beside any
     broker the machine already runs: its own node name, data, logs and Erlang cookie."""
 
@@ -427,7 +445,7 @@ class RabbitMQ:
     def url(self) -> str:
         return f"amqp://guest:guest@127.0.0.1:{self.port}//"
 
-    def start(self, seconds: float = 90) -> None:
+    def _start(self, seconds: float = 90) -> None:
         program = binary("rabbitmq-server", "/usr/lib/rabbitmq/bin/rabbitmq-server")
         if program is None:
             raise RuntimeError("RabbitMQ is not installed (apt-get install rabbitmq-server)")
@@ -510,7 +528,7 @@ http {{
 """
 
 
-class Nginx:
+class Nginx(Engine):
     """nginx (Debian's package) with the shipped config in front of the given app servers
     and events process, on a spare port."""
 
@@ -520,7 +538,7 @@ class Nginx:
         self.folder = _private_folder("palaver-nginx-")
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def _start(self) -> None:
         program = binary("nginx", "/usr/sbin/nginx")
         if program is None:
             raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")
