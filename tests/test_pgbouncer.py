@@ -147,3 +147,31 @@ def test_two_sites_four_threads_read_no_other_sites_rows(
         thread.join()
     assert reads[0] == 1200
     assert wrong == []
+
+
+def test_a_failed_statement_rolled_back_to_its_savepoint_leaves_the_transaction_usable(
+    bouncer_factory, alpha, beta
+):
+    # The thread race on a new page: an INSERT hits a unique constraint inside a savepoint,
+    # the savepoint is rolled back, and the transaction goes on, on the same site. The
+    # rollback must run before anything else (a SET LOCAL first would fail the transaction).
+    from django.db import IntegrityError
+
+    bouncer = bouncer_factory(pool_size=1)
+    wrapper = bouncer.wrapper()
+    try:
+        wrapper.set_schema(alpha.schema_name)
+        wrapper.set_autocommit(False)
+        with wrapper.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE once (v int PRIMARY KEY)")
+            cursor.execute("INSERT INTO once VALUES (1)")
+            sid = wrapper.savepoint()
+            with pytest.raises(IntegrityError):
+                cursor.execute("INSERT INTO once VALUES (1)")
+            wrapper.savepoint_rollback(sid)
+            cursor.execute(OWNER)
+            assert cursor.fetchone()[0] == "owner@alpha.example"
+        wrapper.rollback()
+        wrapper.set_autocommit(True)
+    finally:
+        wrapper.close()

@@ -571,3 +571,33 @@ class Nginx(Engine):
     def stop(self) -> None:
         _stop(self.process)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m palaver.topology pgbouncer HOST:PORT`: run PgBouncer in transaction mode in
+    front of that PostgreSQL, print its port on the first line, and stop it on SIGTERM or
+    Ctrl-C (CI's topology leg runs the suite through it)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("engine", choices=["pgbouncer"])
+    parser.add_argument("upstream", help="HOST:PORT of the PostgreSQL server")
+    parser.add_argument("--pool-size", type=int, default=20)
+    args = parser.parse_args(argv)
+    host, _, port = args.upstream.rpartition(":")
+    bouncer = PgBouncer((host, int(port)), pool_size=args.pool_size, mode="transaction")
+    bouncer.start()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    print(bouncer.port, flush=True)
+    try:
+        while bouncer.process is not None and bouncer.process.poll() is None:
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        bouncer.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

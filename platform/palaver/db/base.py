@@ -37,6 +37,7 @@ TRANSACTION_POOLING = "transaction"
 # Statements PostgreSQL refuses inside a transaction block. They go through unwrapped; the
 # ones that name tables (CONCURRENTLY) belong to migrations, which run against PostgreSQL
 # directly, not through the pooler (docs/scaling.md).
+TRANSACTION_CONTROL = re.compile(r"^\s*(?:SAVEPOINT|RELEASE|ROLLBACK)\b", re.IGNORECASE)
 OUTSIDE_TRANSACTIONS = re.compile(
     r"^\s*(?:(?:CREATE|DROP|ALTER)\s+DATABASE|VACUUM|ALTER\s+SYSTEM|"
     r"(?:CREATE|DROP)\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY|REINDEX\b.*\bCONCURRENTLY)",
@@ -61,11 +62,28 @@ class DatabaseSchemaEditor(_Editor):
             self.sql_check_constraint = plain
 
 
+class DatabaseCreation(tenants_base.original_backend.DatabaseWrapper.creation_class):
+    """Test databases dropped `WITH (FORCE)` (PostgreSQL 13+), before they are created (unless
+    kept) and after the run: behind PgBouncer the pooler may still hold an idle server
+    connection to the test database, which a plain `DROP DATABASE` refuses."""
+
+    def _execute_create_test_db(self, cursor: Any, parameters: dict, keepdb: bool = False) -> None:
+        if not keepdb:
+            cursor.execute("DROP DATABASE IF EXISTS {dbname} WITH (FORCE)".format(**parameters))
+        super()._execute_create_test_db(cursor, parameters, keepdb)
+
+    def _destroy_test_db(self, test_database_name: str, verbosity: int) -> None:
+        name = self.connection.ops.quote_name(test_database_name)
+        with self._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
 class DatabaseWrapper(tenants_base.DatabaseWrapper):
     """The tenant-aware connection. `settings_dict["POOL_MODE"]` is "session" or
     "transaction" (see the module docstring)."""
 
     SchemaEditorClass = DatabaseSchemaEditor
+    creation_class = DatabaseCreation
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,6 +118,10 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         statement = self.search_path_sql()
         raw = context["cursor"].cursor  # the driver's cursor: no wrapper runs twice
         if self.in_atomic_block or not self.get_autocommit():
+            if TRANSACTION_CONTROL.match(sql):
+                # SAVEPOINT, RELEASE, ROLLBACK TO: no path needed, and after an error only
+                # the rollback may run (a SET LOCAL first would fail the transaction).
+                return execute(sql, params, many, context)
             if self.local_search_path != statement:
                 raw.execute(statement)
                 self.local_search_path = statement
@@ -121,8 +143,10 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         super()._rollback()
 
     def _savepoint_rollback(self, sid: str) -> None:
-        self.local_search_path = None
+        # Forgotten after the rollback, which must run first: it undoes a SET LOCAL made
+        # since the savepoint, so the next statement sets the path again.
         super()._savepoint_rollback(sid)
+        self.local_search_path = None
 
     def _set_autocommit(self, autocommit: bool) -> None:
         self.local_search_path = None
