@@ -102,16 +102,19 @@ def oidc_provider() -> Iterator[OidcProvider]:
         (Path(folder) / "users.json").write_text(json.dumps([ADA, OLIVE]))
         env = {**os.environ, "OIDC_TEST_SECRET_KEY": token}
         env.pop("DJANGO_SETTINGS_MODULE", None)
-        process = subprocess.Popen(  # noqa: S603 - the tests' own provider
-            [sys.executable, "-m", "tests.oidc_provider.serve", str(port), folder],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        # Its log goes to a file: a pipe nobody reads fills up and stalls the provider.
+        log_path = Path(folder) / "provider.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(  # noqa: S603 - the tests' own provider
+                [sys.executable, "-m", "tests.oidc_provider.serve", str(port), folder],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
         try:
-            _wait_until_up(port, process)
+            _wait_until_up(port, process, log_path)
             yield OidcProvider(port=port, token=token)
         finally:
             process.terminate()
@@ -121,12 +124,12 @@ def oidc_provider() -> Iterator[OidcProvider]:
                 process.kill()
 
 
-def _wait_until_up(port: int, process: subprocess.Popen) -> None:
+def _wait_until_up(port: int, process: subprocess.Popen, log_path: Path) -> None:
     deadline = time.monotonic() + 60
     url = f"http://127.0.0.1:{port}/o/.well-known/openid-configuration"
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
+            output = log_path.read_text(errors="replace")
             raise RuntimeError(f"the OIDC provider exited:\n{output}")
         try:
             if requests.get(url, timeout=2).status_code == 200:

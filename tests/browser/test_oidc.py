@@ -56,7 +56,7 @@ def test_a_reader_signs_in_with_the_provider_in_a_popup_and_posts(
     popup.get_by_label("Username").fill(ADA["username"])
     popup.get_by_label("Password").fill(ADA["password"])
     popup.get_by_role("button", name="Log in").click()
-    popup.wait_for_event("close", timeout=15_000)
+    popup.wait_for_event("close", timeout=30_000)
 
     bar = page.locator(".pv-oidc")
     expect(bar).to_contain_text("Signed in as Ada Lovelace")
