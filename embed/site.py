@@ -120,8 +120,10 @@ def _copy_put(config: SiteConfig) -> None:
     redis.call("set", site_copy_key(), orjson.dumps(fields), ex=SITE_COPY_SECONDS)
 
 
-def _copy_get() -> SiteConfig | None:
-    raw = redis.call("get", site_copy_key())
+def _copy_get(raw: bytes | None = None) -> SiteConfig | None:
+    """The site's settings from their Redis copy (`raw`, read here when not given)."""
+    if raw is None:
+        raw = redis.call("get", site_copy_key())
     if raw is None:
         return None
     try:
@@ -135,17 +137,37 @@ def _copy_get() -> SiteConfig | None:
         return None
 
 
-def site_config(*, fresh: bool = False) -> SiteConfig:
-    """The site's settings; `fresh` checks the cached copy against Redis first (writes)."""
+def _copy_if_current() -> SiteConfig | None:
+    """The Redis copy of the site's settings when it is of the version Redis holds as current
+    (one round trip: the copy and the version share the site's slot), else None."""
+    found = redis.call("mget", [site_copy_key(), site_version_key()])
+    if not found or found[0] is None or found[1] is None:
+        return None
+    copy = _copy_get(found[0])
+    return copy if copy is not None and copy.version == found[1].decode() else None
+
+
+def site_config(*, fresh: bool = False, from_database: bool = False) -> SiteConfig:
+    """The site's settings; `fresh` checks the cached copy against Redis first (writes).
+
+    A process that has none (or whose copy is past SITE_CACHE_SECONDS) takes the copy any
+    process left in Redis when it is of the current settings version, before asking the
+    database: with many sites and workers, a site's settings cost one query per change for
+    the whole deployment instead of one per worker and minute. `from_database` skips both
+    copies (a change being announced must be read from its row)."""
     schema = current_schema()
     now = time.monotonic()
     hit = _cache.get(schema)
-    if hit is not None and hit[0] > now:
+    if hit is not None and hit[0] > now and not from_database:
         if not fresh:
             return hit[1]
         current = redis.call("get", site_version_key())
         if current is None or current.decode() == hit[1].version:
             return hit[1]
+    shared = None if from_database else _copy_if_current()
+    if shared is not None:
+        _cache[schema] = (now + SITE_CACHE_SECONDS, shared)
+        return shared
     try:
         row = site_settings_row()
     except (OperationalError, InterfaceError) as exc:
@@ -183,6 +205,9 @@ def site_config(*, fresh: bool = False) -> SiteConfig:
     )
     _cache[schema] = (now + SITE_CACHE_SECONDS, config)
     _copy_put(config)
+    # The version of what was just read, unless a change already set one: the copy above is
+    # then of the current version, which lets other processes take it (`_copy_if_current`).
+    redis.call("set", site_version_key(), config.version, ex=SITE_VERSION_TTL_SECONDS, nx=True)
     return config
 
 
@@ -233,7 +258,7 @@ def _site_settings_changed() -> None:
     site_config_forget()
     # Every process compares its copy with this on its next request to the site: writes with
     # the version itself, hot reads with the copy in their thread's shard.
-    version = site_config().version
+    version = site_config(from_database=True).version
     conn = redis.client()
     if conn is None:
         return

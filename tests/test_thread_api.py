@@ -376,3 +376,29 @@ def test_plain_copies_are_kept_by_etag_within_their_byte_budget():
     assert list(copies.held) == ['"1"', '"2"'] and copies.size == 200
     # A held copy is answered without reading the gzip bytes at all.
     assert copies.plain('"2"', b"not gzip") == bodies['"2"']
+
+
+def test_a_process_meeting_a_site_first_takes_the_current_copy_in_redis(
+    alpha, in_schema, django_assert_num_queries
+):
+    from embed.site import site_config, site_config_forget
+
+    with in_schema(alpha):
+        loaded = site_config()  # the database, leaving a copy and its version in Redis
+        site_config_forget()  # as a process that has not met the site yet
+        with django_assert_num_queries(0):
+            assert site_config() == loaded
+
+
+def test_a_copy_of_an_older_version_is_not_taken(alpha, in_schema, django_assert_num_queries):
+    from core import redis
+    from embed.site import site_config, site_config_forget, site_copy_key, site_settings_update
+
+    with in_schema(alpha):
+        site_config()
+        old_copy = redis.call("get", site_copy_key())
+        site_settings_update(max_links=7)  # after COMMIT: a new version and a new copy
+        redis.call("set", site_copy_key(), old_copy)  # a process that read the row before
+        site_config_forget()
+        with django_assert_num_queries(2):  # the settings row and the sign-in providers
+            assert site_config().max_links == 7
