@@ -76,39 +76,14 @@ def asset_response(request: HttpRequest, name: str, content_type: str) -> HttpRe
     return response
 
 
-@require_safe
-def embed_js(request: HttpRequest) -> HttpResponseBase:
-    return asset_response(request, "embed.js", SCRIPT)
+SCRIPTS = ("embed", "count", "sso", "oidc", "permalink", "signin", "privacy")
+"""The widget's scripts, each served at /<name>.js from widget/dist (docs/widget.md)."""
 
 
 @require_safe
-def count_js(request: HttpRequest) -> HttpResponseBase:
-    return asset_response(request, "count.js", SCRIPT)
-
-
-@require_safe
-def sso_js(request: HttpRequest) -> HttpResponseBase:
-    return asset_response(request, "sso.js", SCRIPT)
-
-
-@require_safe
-def signin_js(request: HttpRequest) -> HttpResponseBase:
-    return asset_response(request, "signin.js", SCRIPT)
-
-
-@require_safe
-def oidc_js(request: HttpRequest) -> HttpResponseBase:
-    return asset_response(request, "oidc.js", SCRIPT)
-
-
-@require_safe
-def permalink_js(request: HttpRequest) -> HttpResponseBase:
-    return asset_response(request, "permalink.js", SCRIPT)
-
-
-@require_safe
-def privacy_js(request: HttpRequest) -> HttpResponseBase:
-    return asset_response(request, "privacy.js", SCRIPT)
+def script(request: HttpRequest, name: str) -> HttpResponseBase:
+    """One of the widget's SCRIPTS (`name` without `.js`)."""
+    return asset_response(request, f"{name}.js", SCRIPT)
 
 
 @require_safe
@@ -130,13 +105,7 @@ def locale_json(request: HttpRequest, code: str) -> HttpResponseBase:
 
 
 urlpatterns = [
-    path("embed.js", embed_js, name="widget-embed"),
-    path("count.js", count_js, name="widget-count"),
-    path("sso.js", sso_js, name="widget-sso"),
-    path("oidc.js", oidc_js, name="widget-oidc"),
-    path("permalink.js", permalink_js, name="widget-permalink"),
-    path("signin.js", signin_js, name="widget-signin"),
-    path("privacy.js", privacy_js, name="widget-privacy"),
+    *(path(f"{name}.js", script, {"name": name}, name=f"widget-{name}") for name in SCRIPTS),
     re_path(r"^avatars/(?P<seed>[0-9a-f]{20})\.svg$", identicon, name="widget-identicon"),
     re_path(r"^locales/(?P<code>[a-z]{2})\.json$", locale_json, name="widget-locale"),
 ]
